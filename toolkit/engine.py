@@ -1,0 +1,358 @@
+"""Suite + batch -> pandera schema -> findings; partial results and their merge.
+
+One function validates one batch and returns a mergeable ``Partial``; one function merges
+partials; ``finish`` turns the merged partial into the Result. The same three serve a run in
+one process or over a pool of processes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path, PurePath
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from toolkit import __version__
+from toolkit.batch import FIELD_PART, batched, to_frame
+from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
+from toolkit.expectations.files import file_readable
+from toolkit.readers import ReadOutcome, discover, read_dump
+from toolkit.result import (
+    ExpectationStats,
+    Finding,
+    Result,
+    RunInfo,
+    SuiteResult,
+    summarise,
+)
+from toolkit.suite import Suite, SuiteEntry
+from toolkit.text import as_mask, excerpt
+
+DEFAULT_BATCH = 5000
+Key = tuple[str, str]  # (suite name, entry id)
+
+
+class EngineError(Exception):
+    """A check that raised: a bug in an expectation or a bad row_condition, never data."""
+
+
+@dataclass
+class Partial:
+    """What one batch (or a merge of batches) yields; every part adds up."""
+
+    files: int = 0
+    articles: int = 0
+    checked: dict[Key, int] = field(default_factory=dict)
+    failed: dict[Key, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    sightings: dict[Key, list[Sighting]] = field(default_factory=dict)
+
+    def count(self, key: Key, checked: int, failed: int) -> None:
+        self.checked[key] = self.checked.get(key, 0) + checked
+        self.failed[key] = self.failed.get(key, 0) + failed
+
+
+def merge(parts: Iterable[Partial]) -> Partial:
+    total = Partial()
+    for p in parts:
+        total.files += p.files
+        total.articles += p.articles
+        for key, n in p.checked.items():
+            total.count(key, n, p.failed.get(key, 0))
+        total.findings.extend(p.findings)
+        for key, seen in p.sightings.items():
+            total.sightings.setdefault(key, []).extend(seen)
+    return total
+
+
+def entries_of(suite: Suite) -> list[SuiteEntry]:
+    """The suite's entries, with file_readable first: unreadable input is never dropped, even
+    by a suite that does not name it."""
+    if any(e.expectation is file_readable for e in suite.entries):
+        return suite.entries
+    implicit = SuiteEntry(
+        id=file_readable.name,
+        expectation=file_readable,
+        params=file_readable.params(),
+        severity=file_readable.severity,
+    )
+    return [implicit, *suite.entries]
+
+
+# --- one batch --------------------------------------------------------------------------------
+
+
+def compile_schema(suite: Suite, conditions: dict[str, pd.Series]) -> pa.DataFrameSchema:
+    """The suite's row expectations as one pandera schema of DataFrame-wide checks. Rows a
+    ``row_condition`` leaves out pass."""
+    checks = []
+    for entry in suite.entries:
+        exp = entry.expectation
+        if isinstance(exp, Expectation):
+            fn = partial(_run_check, exp.check, entry.params, conditions.get(entry.id))
+            checks.append(pa.Check(fn, name=entry.id, ignore_na=False))
+    return pa.DataFrameSchema(checks=checks, name=suite.name)
+
+
+def _run_check(
+    check: Callable[[pd.DataFrame, Any], pd.Series],
+    params: Any,
+    condition: pd.Series | None,
+    batch: pd.DataFrame,
+) -> pd.Series:
+    ok = check(batch, params)
+    return ok if condition is None else ok | ~condition
+
+
+def failing_rows(schema: pa.DataFrameSchema, batch: pd.DataFrame) -> dict[str, pd.Index]:
+    """Validate lazily and return, for each failing check, the index of the failing rows."""
+    try:
+        schema.validate(batch, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        broken = cases[cases["index"].isna()]
+        if not broken.empty:
+            row = broken.iloc[0]
+            raise EngineError(f"check {row['check']!r} raised: {row['failure_case']}") from errors
+        return {
+            str(name): pd.Index(sorted(set(group["index"].astype(int))))
+            for name, group in cases.groupby("check")
+        }
+    return {}
+
+
+def validate_batch(
+    suites: list[Suite], articles: list[Any], file_numbers: dict[str, int]
+) -> Partial:
+    """Check one batch of articles against every suite."""
+    out = Partial(articles=len(articles))
+    if not articles:
+        return out
+    batch = to_frame(articles, file_numbers)
+    for suite in suites:
+        conditions = {
+            e.id: _condition(batch, e) for e in suite.entries if e.row_condition is not None
+        }
+        failing = failing_rows(compile_schema(suite, conditions), batch)
+        for entry in suite.entries:
+            key = (suite.name, entry.id)
+            cond = conditions.get(entry.id)
+            checked = len(batch) if cond is None else int(cond.sum())
+            exp = entry.expectation
+            if isinstance(exp, Expectation):
+                rows = failing.get(entry.id, pd.Index([]))
+                out.count(key, checked, len(rows))
+                out.findings.extend(_findings(suite, entry, batch.loc[rows], exp.explain))
+            elif isinstance(exp, CorpusExpectation):
+                scope = batch if cond is None else batch[cond]
+                out.count(key, checked, 0)
+                out.sightings.setdefault(key, []).extend(_sightings(scope, entry, exp))
+    return out
+
+
+def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
+    try:
+        mask = batch.eval(str(entry.row_condition))
+    except Exception as exc:
+        raise EngineError(f"row_condition of {entry.id!r} does not evaluate: {exc}") from exc
+    if not isinstance(mask, pd.Series) or len(mask) != len(batch):
+        raise EngineError(f"row_condition of {entry.id!r} must give one true/false per article")
+    return as_mask(mask)
+
+
+def _sightings(
+    scope: pd.DataFrame, entry: SuiteEntry, exp: CorpusExpectation[Any]
+) -> list[Sighting]:
+    keys = exp.sketch(scope, entry.params)
+    column = scope[entry.field] if entry.field in scope else scope["file"]
+    return [
+        Sighting(order=(int(n), int(line)), file=str(f), line=int(line), key=k, excerpt=excerpt(v))
+        for n, f, line, k, v in zip(
+            scope["file_no"], scope["file"], scope["line"], keys, column, strict=True
+        )
+    ]
+
+
+def _findings(
+    suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, explain: Callable[[Any, Any], Why]
+) -> list[Finding]:
+    found = []
+    part = FIELD_PART.get(entry.field)
+    for row in rows.to_dict("records"):
+        why = explain(row, entry.params)
+        value = why.excerpt if why.excerpt is not None else excerpt(row.get(entry.field))
+        at = row.get(f"at_{part}") if part else None
+        found.append(
+            make_finding(
+                suite, entry, str(row["file"]), int(row["line"]), value, why.message,
+                field_line=int(at) if at is not None and not pd.isna(at) else None,
+                identity=(row.get("date"), row.get("headline")),
+            )
+        )
+    return found
+
+
+def make_finding(
+    suite: Suite,
+    entry: SuiteEntry,
+    file: str,
+    line: int,
+    value: str,
+    message: str,
+    field_line: int | None = None,
+    identity: tuple[object, ...] = (),
+) -> Finding:
+    return Finding(
+        suite=suite.name,
+        expectation=entry.expectation.name,
+        id=entry.id,
+        severity=entry.severity,
+        file=file,
+        line=line,
+        field=entry.field,
+        field_line=field_line,
+        excerpt=excerpt(value),
+        message=message,
+        fingerprint=fingerprint(suite.name, entry.id, file, entry.field, value, *identity),
+    )
+
+
+def fingerprint(*parts: object) -> str:
+    """Stable across runs for the same defect in the same article: it hashes the file's name
+    (not its directory), the article's date and headline, and the offending text, never line
+    numbers or run order."""
+    named = [PurePath(str(p)).name if i == 2 else str(p) for i, p in enumerate(parts)]
+    return hashlib.sha256("\x1f".join(named).encode("utf-8")).hexdigest()[:20]
+
+
+# --- files and the whole run ------------------------------------------------------------------
+
+
+def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
+    """Count one file for file_readable and turn its read problems into findings."""
+    out = Partial(files=1)
+    for suite in suites:
+        entry = next(e for e in entries_of(suite) if e.expectation is file_readable)
+        key = (suite.name, entry.id)
+        out.count(key, 1, 1 if outcome.problems else 0)
+        for problem in outcome.problems:
+            out.findings.append(
+                make_finding(
+                    suite, entry, outcome.file, problem.line, problem.excerpt, problem.message,
+                    field_line=problem.line, identity=(problem.kind,),
+                )
+            )
+    return out
+
+
+def finish(
+    suites: list[Suite],
+    total: Partial,
+    run: RunInfo,
+    file_order: dict[str, int],
+) -> Result:
+    """Judge corpus expectations on the merged sightings and assemble the Result."""
+    findings = list(total.findings)
+    for suite in suites:
+        for entry in suite.entries:
+            exp = entry.expectation
+            if isinstance(exp, CorpusExpectation):
+                seen = sorted(total.sightings.get((suite.name, entry.id), []), key=lambda s: s.order)
+                verdicts = exp.judge(seen, entry.params)
+                total.count((suite.name, entry.id), 0, len(verdicts))
+                for i, why in sorted(verdicts.items()):
+                    s = seen[i]
+                    value = why.excerpt if why.excerpt is not None else s.excerpt
+                    findings.append(
+                        make_finding(suite, entry, s.file, s.line, value, why.message, identity=(s.key,))
+                    )
+    order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
+    suite_no = {s.name: i for i, s in enumerate(suites)}
+    findings.sort(
+        key=lambda f: (suite_no[f.suite], order[(f.suite, f.id)], file_order.get(f.file, 0), f.line)
+    )
+    results = [_suite_result(s, total) for s in suites]
+    summary = summarise(total.files, total.articles, results, findings)
+    return Result(run=run, summary=summary, suites=results, findings=findings)
+
+
+def _suite_result(suite: Suite, total: Partial) -> SuiteResult:
+    stats = []
+    for entry in entries_of(suite):
+        key = (suite.name, entry.id)
+        checked = total.checked.get(key, 0)
+        failed = total.failed.get(key, 0)
+        rate = (checked - failed) / checked if checked else 1.0
+        passed = failed == 0 if entry.mostly is None else rate >= entry.mostly
+        stats.append(
+            ExpectationStats(
+                suite=suite.name,
+                id=entry.id,
+                expectation=entry.expectation.name,
+                description=entry.expectation.description,
+                severity=entry.severity,
+                field=entry.field,
+                params=entry.params_dict(),
+                checked=checked,
+                failed=failed,
+                success_rate=rate,
+                mostly=entry.mostly,
+                passed=passed,
+            )
+        )
+    passed = all(s.passed for s in stats if s.severity == "critical")
+    return SuiteResult(
+        name=suite.name, description=suite.description, file=suite.file, passed=passed,
+        expectations=stats,
+    )
+
+
+def check(
+    paths: list[Path],
+    suites: list[Suite],
+    batch_size: int = DEFAULT_BATCH,
+    on_file: Callable[[str], None] | None = None,
+) -> Result:
+    """Check every article under ``paths`` against ``suites`` and return the Result."""
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    found = discover(paths)
+    labels = [display_path(f) for f in found.files]
+    file_order = {label: i for i, label in enumerate(labels)}
+    parts: list[Partial] = []
+
+    def articles() -> Iterable[Any]:
+        for path, label in zip(found.files, labels, strict=True):
+            if on_file:
+                on_file(label)
+            outcome = read_dump(path, label)
+            parts.append(file_partial(suites, outcome))
+            yield from outcome.articles
+
+    for chunk in batched(articles(), batch_size):
+        parts.append(validate_batch(suites, chunk, file_order))
+    total = merge(parts)
+    run = RunInfo(
+        tool_version=__version__,
+        paths=[str(p) for p in paths],
+        suites=[s.file for s in suites],
+        started=started,
+        duration_s=round(time.perf_counter() - clock, 4),
+        skipped_files=[display_path(p) for p in found.skipped],
+    )
+    return finish(suites, total, run, file_order)
+
+
+def display_path(path: Path) -> str:
+    """Paths in findings are relative to the working directory when under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,25 @@
+"""The expectation catalog: every built-in expectation, by name."""
+
+from __future__ import annotations
+
+from toolkit.expectations import byline, dates, headline, tags
+from toolkit.expectations.files import file_readable
+from toolkit.expectations.base import (
+    AnyExpectation,
+    CorpusExpectation,
+    Expectation,
+    Params,
+    Sighting,
+    Why,
+)
+
+BUILTINS: list[AnyExpectation] = [
+    file_readable,
+    *dates.EXPECTATIONS,
+    *byline.EXPECTATIONS,
+    *tags.EXPECTATIONS,
+    *headline.EXPECTATIONS,
+]
+CATALOG: dict[str, AnyExpectation] = {e.name: e for e in BUILTINS}
+
+__all__ = ["CATALOG", "AnyExpectation", "CorpusExpectation", "Expectation", "Params", "Sighting", "Why"]

@@ -1,0 +1,96 @@
+"""What an expectation is: one definition holds its check, message, parameters and breaker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from toolkit.article import Article
+from toolkit.result import Severity
+
+if TYPE_CHECKING:
+    from toolkit.expectations.files import FileExpectation
+
+
+class Params(BaseModel):
+    """Parameters of an expectation; unknown keys are an error in the suite file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(Params):
+    pass
+
+
+P = TypeVar("P", bound=Params)
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why one article failed: a message a person can act on, and the offending text."""
+
+    message: str
+    excerpt: str | None = None
+
+
+@dataclass(frozen=True)
+class Expectation(Generic[P]):
+    """A row expectation: ``check`` maps a batch of articles to a boolean Series (True where
+    the article passes); ``explain`` is called only for the failing rows."""
+
+    name: str
+    family: str
+    description: str
+    field: str
+    params: type[P]
+    check: Callable[[pd.DataFrame, P], pd.Series]
+    explain: Callable[[Row, P], Why]
+    fix: str
+    # Changes a valid article so that this expectation (and, ideally, no other) fails.
+    breaker: Callable[[Article, P], Article] | None = None
+    severity: Severity = "critical"
+
+    def field_of(self, params: Params) -> str:
+        column = getattr(params, "column", None)
+        return column if isinstance(column, str) else self.field
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """What a corpus expectation keeps of one article between batches: small and mergeable."""
+
+    order: tuple[int, int]  # (file number, line): the corpus order, whatever the batching
+    file: str
+    line: int
+    key: Any
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class CorpusExpectation(Generic[P]):
+    """An expectation over the whole corpus (duplicates, counts). ``sketch`` reduces a batch to
+    one small key per article; ``judge`` sees every sighting at the end and returns the
+    failing ones (by position in the list it was given) with their reasons."""
+
+    name: str
+    family: str
+    description: str
+    field: str
+    params: type[P]
+    sketch: Callable[[pd.DataFrame, P], pd.Series]
+    judge: Callable[[list[Sighting], P], dict[int, Why]]
+    fix: str
+    breaker: Callable[[Article, P], Article] | None = None
+    severity: Severity = "critical"
+
+    def field_of(self, params: Params) -> str:
+        column = getattr(params, "column", None)
+        return column if isinstance(column, str) else self.field
+
+
+AnyExpectation = Union[Expectation[Any], CorpusExpectation[Any], "FileExpectation"]

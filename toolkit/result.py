@@ -1,0 +1,134 @@
+"""The Result of a run: plain data that every reporter reads, serialised as versioned JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+Severity = Literal["critical", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
+
+
+class ExitCode(IntEnum):
+    """Exit codes of ``toolkit check`` (README, ``--help``)."""
+
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    NOTHING_CHECKED = 3
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Finding(_Model):
+    """One failure of one expectation on one article (or one file)."""
+
+    suite: str
+    expectation: str
+    id: str
+    severity: Severity
+    file: str
+    line: int
+    field: str
+    field_line: int | None = None
+    excerpt: str
+    message: str
+    fingerprint: str
+
+
+class ExpectationStats(_Model):
+    suite: str
+    id: str
+    expectation: str
+    description: str
+    severity: Severity
+    field: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    checked: int
+    failed: int
+    success_rate: float
+    mostly: float | None = None
+    passed: bool
+
+
+class SuiteResult(_Model):
+    name: str
+    description: str = ""
+    file: str
+    passed: bool
+    expectations: list[ExpectationStats]
+
+
+class RunInfo(_Model):
+    tool: str = "toolkit"
+    tool_version: str
+    engine: str = "pandera"
+    paths: list[str]
+    suites: list[str]
+    started: dt.datetime
+    duration_s: float
+    skipped_files: list[str] = Field(default_factory=list)
+
+
+class Summary(_Model):
+    files: int
+    articles: int
+    passed: bool
+    expectations: int
+    expectations_failed: dict[Severity, int]
+    findings: dict[Severity, int]
+
+
+class Result(_Model):
+    schema_version: str = SCHEMA_VERSION
+    run: RunInfo
+    summary: Summary
+    suites: list[SuiteResult]
+    findings: list[Finding]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        if self.summary.articles == 0:
+            return ExitCode.NOTHING_CHECKED
+        return ExitCode.OK if self.summary.passed else ExitCode.FAILED
+
+    def failed_expectations(self) -> list[ExpectationStats]:
+        return [e for s in self.suites for e in s.expectations if not e.passed]
+
+    def findings_for(self, suite: str, expectation_id: str) -> list[Finding]:
+        return [f for f in self.findings if f.suite == suite and f.id == expectation_id]
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return self.model_dump_json(indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Result:
+        return cls.model_validate_json(text)
+
+    @classmethod
+    def load(cls, path: Path) -> Result:
+        return cls.from_json(path.read_bytes())
+
+
+def summarise(
+    files: int, articles: int, suites: list[SuiteResult], findings: list[Finding]
+) -> Summary:
+    stats = [e for s in suites for e in s.expectations]
+    failed = Counter(e.severity for e in stats if not e.passed)
+    by_severity = Counter(f.severity for f in findings)
+    return Summary(
+        files=files,
+        articles=articles,
+        passed=all(s.passed for s in suites),
+        expectations=len(stats),
+        expectations_failed={s: failed.get(s, 0) for s in SEVERITIES},
+        findings={s: by_severity.get(s, 0) for s in SEVERITIES},
+    )

@@ -1,0 +1,235 @@
+"""Suite files: load YAML, validate against the catalog, resolve names and ``extends``.
+
+Every error names the file and the line and says what would be valid: a suite that does not
+load never passes silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from toolkit.expectations import CATALOG, AnyExpectation, Params
+from toolkit.result import SEVERITIES, Severity
+
+SUITE_DIR = Path("expectations")
+SUITE_SUFFIXES = (".yaml", ".yml")
+_SUITE_KEYS = {"suite", "description", "extends", "expectations"}
+_ENTRY_KEYS = {"expect", "id", "severity", "mostly", "row_condition"}
+
+
+class SuiteError(Exception):
+    """A suite that cannot be used; ``str()`` reads ``file:line: message``."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        place = f"{file}:{line}" if line else file
+        super().__init__(f"{place}: {message}")
+
+
+@dataclass(frozen=True)
+class SuiteEntry:
+    """One expectation of a suite, with its parameters validated."""
+
+    id: str
+    expectation: AnyExpectation
+    params: Params
+    severity: Severity
+    mostly: float | None = None
+    row_condition: str | None = None
+    line: int = 0
+
+    @property
+    def field(self) -> str:
+        return self.expectation.field_of(self.params)
+
+    def params_dict(self) -> dict[str, Any]:
+        return self.params.model_dump(mode="json")
+
+
+@dataclass
+class Suite:
+    name: str
+    file: str
+    description: str = ""
+    entries: list[SuiteEntry] = field(default_factory=list)
+
+
+def available_suites(directory: Path = SUITE_DIR) -> list[Path]:
+    if not directory.is_dir():
+        return []
+    return sorted(p for p in directory.iterdir() if p.suffix in SUITE_SUFFIXES and p.is_file())
+
+
+def resolve_suite(ref: str, directory: Path = SUITE_DIR) -> Path:
+    """A suite given as a path, or as a NAME looked up in ``expectations/``."""
+    path = Path(ref)
+    if path.is_file():
+        return path
+    for suffix in SUITE_SUFFIXES:
+        candidate = directory / f"{ref}{suffix}"
+        if candidate.is_file():
+            return candidate
+    names = [p.stem for p in available_suites(directory)]
+    hint = f"suites in {directory}/: {', '.join(names)}" if names else f"no suites in {directory}/"
+    close = difflib.get_close_matches(ref, names, n=1)
+    more = f"; did you mean {close[0]!r}?" if close else ""
+    raise SuiteError(ref, None, f"no such suite file or name ({hint}){more}")
+
+
+def load_suite(ref: str | Path, directory: Path = SUITE_DIR) -> Suite:
+    """Load and validate a suite file (a path, or a name in ``expectations/``)."""
+    return _load(resolve_suite(str(ref), directory), directory, chain=())
+
+
+def _load(path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
+    label = str(path)
+    if path.resolve() in chain:
+        raise SuiteError(label, None, "the suite extends itself (a cycle of 'extends')")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SuiteError(label, None, f"cannot read the suite file: {exc}") from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SuiteError(label, line, f"broken YAML: {exc.problem or exc}") from exc
+    except yaml.YAMLError as exc:
+        raise SuiteError(label, None, f"broken YAML: {exc}") from exc
+    if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
+        raise SuiteError(label, 1, "a suite is a mapping with 'suite' and 'expectations' keys")
+    lines = _key_lines(root)
+    for key in data:
+        if key not in _SUITE_KEYS:
+            raise SuiteError(label, lines.get(key), _unknown("suite key", key, _SUITE_KEYS))
+    name = data.get("suite")
+    if not isinstance(name, str) or not name:
+        raise SuiteError(label, lines.get("suite", 1), "'suite' must name the suite (a string)")
+    description = data.get("description") or ""
+    suite = Suite(name=name, file=label, description=str(description))
+
+    base = data.get("extends")
+    if base is not None:
+        if not isinstance(base, str):
+            raise SuiteError(label, lines.get("extends"), "'extends' names one suite (a string)")
+        try:
+            base_path = resolve_suite(base, directory)
+        except SuiteError:
+            sibling = path.parent / base
+            candidates = [sibling, *(sibling.with_suffix(s) for s in SUITE_SUFFIXES)]
+            found = next((c for c in candidates if c.is_file()), None)
+            if found is None:
+                raise SuiteError(
+                    label, lines.get("extends"), f"'extends': no suite named {base!r}"
+                ) from None
+            base_path = found
+        suite.entries = list(_load(base_path, directory, (*chain, path.resolve())).entries)
+
+    raw = data.get("expectations")
+    node = _value_node(root, "expectations")
+    if raw is None and base is None:
+        raise SuiteError(label, lines.get("suite", 1), "the suite has no 'expectations' list")
+    if raw is not None and (not isinstance(raw, list) or not isinstance(node, yaml.SequenceNode)):
+        raise SuiteError(label, lines.get("expectations"), "'expectations' must be a list")
+    own: set[str] = set()
+    for item, item_node in zip(raw or [], node.value if node else [], strict=False):
+        entry = _entry(item, item_node, label)
+        if entry.id in own:
+            raise SuiteError(
+                label, entry.line, f"{entry.id!r} is in the suite twice: give one an 'id: NAME'"
+            )
+        own.add(entry.id)
+        # An entry with the id of one in the extended suite replaces it (a stricter severity).
+        at = next((i for i, old in enumerate(suite.entries) if old.id == entry.id), None)
+        if at is None:
+            suite.entries.append(entry)
+        else:
+            suite.entries[at] = entry
+    if not suite.entries:
+        raise SuiteError(label, lines.get("expectations", 1), "the suite has no expectations")
+    return suite
+
+
+def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
+    line = node.start_mark.line + 1
+    if not isinstance(item, dict) or not isinstance(node, yaml.MappingNode):
+        raise SuiteError(label, line, "each expectation is a mapping: '- expect: NAME'")
+    lines = _key_lines(node)
+    name = item.get("expect")
+    if not isinstance(name, str):
+        raise SuiteError(label, line, "an expectation needs 'expect: NAME' (see 'toolkit expectations')")
+    exp = CATALOG.get(name)
+    if exp is None:
+        close = difflib.get_close_matches(name, list(CATALOG), n=1)
+        more = f"did you mean {close[0]!r}? " if close else ""
+        raise SuiteError(
+            label, lines.get("expect", line),
+            f"unknown expectation {name!r}: {more}'toolkit expectations' lists the catalog",
+        )
+    severity = item.get("severity", exp.severity)
+    if severity not in SEVERITIES:
+        raise SuiteError(
+            label, lines.get("severity", line),
+            f"severity {severity!r} is not one of {', '.join(SEVERITIES)}",
+        )
+    mostly = item.get("mostly")
+    if mostly is not None and (
+        isinstance(mostly, bool) or not isinstance(mostly, int | float) or not 0 <= mostly <= 1
+    ):
+        raise SuiteError(label, lines.get("mostly", line), f"mostly must be a number from 0 to 1, not {mostly!r}")
+    condition = item.get("row_condition")
+    if condition is not None and not isinstance(condition, str):
+        raise SuiteError(label, lines.get("row_condition", line), "row_condition must be a string")
+    given = {k: v for k, v in item.items() if k not in _ENTRY_KEYS}
+    try:
+        params = exp.params.model_validate(given)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = str(err["loc"][0]) if err["loc"] else ""
+        valid = sorted(exp.params.model_fields)
+        if err["type"] == "extra_forbidden":
+            msg = _unknown(f"parameter of {name}", key, valid)
+        elif err["type"] == "missing":
+            msg = f"{name} needs the parameter {key!r}"
+        else:
+            msg = f"{name}: parameter {key!r}: {err['msg']}"
+        raise SuiteError(label, lines.get(key, line), msg) from exc
+    entry_id = item.get("id")
+    if entry_id is None:
+        column = getattr(params, "column", None)
+        entry_id = f"{name}[{column}]" if isinstance(column, str) and column != exp.field else name
+    return SuiteEntry(
+        id=str(entry_id),
+        expectation=exp,
+        params=params,
+        severity=severity,
+        mostly=float(mostly) if mostly is not None else None,
+        row_condition=condition,
+        line=line,
+    )
+
+
+def _unknown(what: str, key: object, valid: set[str] | list[str]) -> str:
+    options = sorted(valid)
+    close = difflib.get_close_matches(str(key), options, n=1)
+    more = f"did you mean {close[0]!r}? " if close else ""
+    listed = ", ".join(options) if options else "none"
+    return f"unknown {what} {key!r}: {more}valid: {listed}"
+
+
+def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+
+
+def _value_node(node: yaml.MappingNode, key: str) -> Any:
+    return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
+

@@ -1,0 +1,61 @@
+"""Text helpers shared by checks and reporters."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# White space as news text carries it: pyarrow's regex engine (RE2) takes \s as ASCII only, so
+# the no-break and other Unicode spaces are listed.
+UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+SPACE_RUN = f"[\\s{UNICODE_SPACES}]+"
+
+# Characters a reader cannot see, shown as visible markers in reports.
+INVISIBLE = {
+    "\u00a0": "⍽",
+    "\u200b": "[ZWSP]",
+    "\u200c": "[ZWNJ]",
+    "\u200d": "[ZWJ]",
+    "\u2060": "[WJ]",
+    "\ufeff": "[BOM]",
+    "\t": "→",
+    "\r": "[CR]",
+}
+EXCERPT_CHARS = 120
+
+
+def visible(text: str) -> str:
+    """Show invisible and control characters as markers (a no-break space as ⍽)."""
+    out = []
+    for ch in text:
+        if ch in INVISIBLE:
+            out.append(INVISIBLE[ch])
+        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
+            out.append(f"[U+{ord(ch):04X}]")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def excerpt(text: object, around: int | None = None, width: int = EXCERPT_CHARS) -> str:
+    """A short piece of ``text``; centred on ``around`` when given."""
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return ""
+    s = str(text)
+    if len(s) <= width:
+        return s
+    if around is None:
+        return s[: width - 1] + "…"
+    start = max(0, min(around - width // 2, len(s) - width))
+    head = "…" if start > 0 else ""
+    tail = "…" if start + width < len(s) else ""
+    return head + s[start : start + width] + tail
+
+
+def normalise_space(series: pd.Series) -> pd.Series:
+    """Fold runs of any white space (no-break spaces included) to one space and strip."""
+    return series.str.replace(SPACE_RUN, " ", regex=True).str.strip()
+
+
+def as_mask(values: pd.Series) -> pd.Series:
+    """A plain boolean Series (missing counts as False), as pandera expects from a check."""
+    return values.fillna(False).astype(bool)
