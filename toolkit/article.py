@@ -204,3 +204,33 @@ _PLACEHOLDER = re.compile(r"^\[?email[\s\u00a0]+protected\]?$", re.IGNORECASE)
 def is_cloudflare_placeholder(value: str) -> bool:
     """Cloudflare's email protection replaces an address with "[email protected]"."""
     return bool(_PLACEHOLDER.match(value.strip()))
+
+
+def render(article: Article) -> str:
+    """The article in the dump format: the inverse of the parser for its raw fields (date,
+    headline, title, published, caption, paragraphs, byline, tags_raw). Derived fields (byline
+    names and emails, the tag list) come from the raw ones when the text is parsed again."""
+    out: list[str] = []
+    if article.date is not None or article.headline is not None:
+        out.append(f" date {article.date or ''}  {article.headline or ''}")
+    if article.title is not None:
+        out.append(article.title)
+    out.append("")
+    if article.published is not None:
+        out.append(f"{PUBLISHED_PREFIX} {article.published}")
+        if article.caption is not None:
+            out.append(article.caption)
+        out.append("")
+    for para in article.paragraphs:
+        out.extend([para, ""])
+    if article.byline is not None:
+        out.append(article.byline)
+    if article.tags_raw is not None:
+        out.append(f"tags {article.tags_raw}".rstrip())
+    return "\n".join(out) + "\n"
+
+
+def reparse(article: Article) -> Article:
+    """Render and parse again: derived fields and lines made consistent with the raw ones."""
+    parsed = parse_text(render(article), article.file)
+    return parsed[0] if parsed else Article(file=article.file, line=1, problems=["empty"])

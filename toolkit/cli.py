@@ -122,3 +122,7 @@ def check(
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
     raise typer.Exit(int(result.exit_code))
+
+
+# Commands beyond `check` live in modules of their own under toolkit/commands/ and register
+# themselves on this app when imported here (one line each).

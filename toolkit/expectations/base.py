@@ -39,6 +39,18 @@ class Why:
 
 
 @dataclass(frozen=True)
+class GxForm:
+    """How the Great Expectations engine runs an expectation: a GX 1.x expectation type (snake
+    case, e.g. "expect_column_values_to_match_regex") with kwargs built from the parameters,
+    over the batch columns plus any columns ``derive`` computes first (for checks GX has no
+    vocabulary for, such as "the byline holds a valid address")."""
+
+    type: str
+    kwargs: Callable[[Any], dict[str, Any]]
+    derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]] | None = None
+
+
+@dataclass(frozen=True)
 class Expectation(Generic[P]):
     """A row expectation: ``check`` maps a batch of articles to a boolean Series (True where
     the article passes); ``explain`` is called only for the failing rows."""
@@ -54,6 +66,8 @@ class Expectation(Generic[P]):
     # Changes a valid article so that this expectation (and, ideally, no other) fails.
     breaker: Callable[[Article, P], Article] | None = None
     severity: Severity = "critical"
+    # None: Great Expectations cannot express it, and the GX engine says so in the result.
+    gx: GxForm | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)
@@ -87,6 +101,7 @@ class CorpusExpectation(Generic[P]):
     fix: str
     breaker: Callable[[Article, P], Article] | None = None
     severity: Severity = "critical"
+    gx: GxForm | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)

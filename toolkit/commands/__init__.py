@@ -1,0 +1,1 @@
+"""Commands of the toolkit CLI beyond check, one module each."""
