@@ -2,8 +2,8 @@
 
 __version__ = "0.1.0"
 
-from toolkit.engine import check  # noqa: E402
-from toolkit.result import Finding, Result  # noqa: E402
-from toolkit.suite import Suite, SuiteError, load_suite  # noqa: E402
+from toolkit.engine import check
+from toolkit.result import Finding, Result
+from toolkit.suite import Suite, SuiteError, load_suite
 
 __all__ = ["Finding", "Result", "Suite", "SuiteError", "__version__", "check", "load_suite"]

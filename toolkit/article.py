@@ -98,7 +98,11 @@ def _parse_article(lines: list[str], file: str, first_line: int, has_header: boo
     else:
         art.problems.append("no header line")
 
-    if pos < len(lines) and not is_blank(lines[pos]) and not lines[pos].startswith(PUBLISHED_PREFIX):
+    if (
+        pos < len(lines)
+        and not is_blank(lines[pos])
+        and not lines[pos].startswith(PUBLISHED_PREFIX)
+    ):
         art.title = lines[pos]
         art.lines["title"] = first_line + pos
         pos += 1
@@ -125,7 +129,7 @@ def _parse_article(lines: list[str], file: str, first_line: int, has_header: boo
 
     for i in range(pos, end):
         if lines[i].startswith(PUBLISHED_PREFIX):
-            art.published = lines[i][len(PUBLISHED_PREFIX):].strip(" \t\u00a0")
+            art.published = lines[i][len(PUBLISHED_PREFIX) :].strip(" \t\u00a0")
             art.lines["published"] = first_line + i
             pos = i + 1
             caption_end = _paragraph_end(lines, pos, end)

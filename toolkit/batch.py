@@ -75,7 +75,8 @@ def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFr
         for part in PARTS:
             columns[f"at_{part}"].append(a.lines.get(part))
     table = pa.Table.from_pydict(columns, schema=SCHEMA)
-    return table.to_pandas(types_mapper=pd.ArrowDtype)
+    frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
+    return frame
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

@@ -56,7 +56,8 @@ def check(
     suite: Annotated[
         list[str] | None,
         typer.Option(
-            "--suite", "-s",
+            "--suite",
+            "-s",
             help="Suite file, or NAME of expectations/NAME.yaml; repeatable. "
             "Default: every suite in ./expectations/.",
         ),
@@ -64,7 +65,8 @@ def check(
     fmt: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", "-f",
+            "--format",
+            "-f",
             help="Output format, NAME or NAME:PATH; repeatable. Formats: rich (default), json.",
         ),
     ] = None,
@@ -76,7 +78,8 @@ def check(
         int, typer.Option(min=1, help="Articles validated together in one batch.")
     ] = 5000,
     color: Annotated[
-        bool | None, typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal).")
+        bool | None,
+        typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
     ] = None,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""

@@ -20,6 +20,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from toolkit import __version__
+from toolkit.article import Article
 from toolkit.batch import FIELD_PART, batched, to_frame
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.files import file_readable
@@ -129,7 +130,7 @@ def failing_rows(schema: pa.DataFrameSchema, batch: pd.DataFrame) -> dict[str, p
 
 
 def validate_batch(
-    suites: list[Suite], articles: list[Any], file_numbers: dict[str, int]
+    suites: list[Suite], articles: list[Article], file_numbers: dict[str, int]
 ) -> Partial:
     """Check one batch of articles against every suite."""
     out = Partial(articles=len(articles))
@@ -173,9 +174,24 @@ def _sightings(
     keys = exp.sketch(scope, entry.params)
     column = scope[entry.field] if entry.field in scope else scope["file"]
     return [
-        Sighting(order=(int(n), int(line)), file=str(f), line=int(line), key=k, excerpt=excerpt(v))
-        for n, f, line, k, v in zip(
-            scope["file_no"], scope["file"], scope["line"], keys, column, strict=True
+        Sighting(
+            order=(int(n), int(line)),
+            file=str(f),
+            line=int(line),
+            key=k,
+            excerpt=excerpt(v),
+            date=_text_or_none(d),
+            headline=_text_or_none(h),
+        )
+        for n, f, line, k, v, d, h in zip(
+            scope["file_no"],
+            scope["file"],
+            scope["line"],
+            keys,
+            column,
+            scope["date"],
+            scope["headline"],
+            strict=True,
         )
     ]
 
@@ -191,7 +207,12 @@ def _findings(
         at = row.get(f"at_{part}") if part else None
         found.append(
             make_finding(
-                suite, entry, str(row["file"]), int(row["line"]), value, why.message,
+                suite,
+                entry,
+                str(row["file"]),
+                int(row["line"]),
+                value,
+                why.message,
                 field_line=int(at) if at is not None and not pd.isna(at) else None,
                 identity=(row.get("date"), row.get("headline")),
             )
@@ -208,7 +229,11 @@ def make_finding(
     message: str,
     field_line: int | None = None,
     identity: tuple[object, ...] = (),
+    spans: tuple[tuple[int, int], ...] = (),
 ) -> Finding:
+    """A finding; ``identity`` is (date, headline) for an article, anything stable otherwise."""
+    shown = excerpt(value)
+    date, headline = identity if len(identity) == 2 else (None, None)
     return Finding(
         suite=suite.name,
         expectation=entry.expectation.name,
@@ -218,10 +243,17 @@ def make_finding(
         line=line,
         field=entry.field,
         field_line=field_line,
-        excerpt=excerpt(value),
+        excerpt=shown,
+        spans=[(a, b) for a, b in spans if 0 <= a < b <= len(shown)],
         message=message,
         fingerprint=fingerprint(suite.name, entry.id, file, entry.field, value, *identity),
+        date=_text_or_none(date),
+        headline=_text_or_none(headline),
     )
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
 def fingerprint(*parts: object) -> str:
@@ -245,8 +277,14 @@ def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
         for problem in outcome.problems:
             out.findings.append(
                 make_finding(
-                    suite, entry, outcome.file, problem.line, problem.excerpt, problem.message,
-                    field_line=problem.line, identity=(problem.kind,),
+                    suite,
+                    entry,
+                    outcome.file,
+                    problem.line,
+                    problem.excerpt,
+                    problem.message,
+                    field_line=problem.line,
+                    identity=(problem.kind,),
                 )
             )
     return out
@@ -264,14 +302,25 @@ def finish(
         for entry in suite.entries:
             exp = entry.expectation
             if isinstance(exp, CorpusExpectation):
-                seen = sorted(total.sightings.get((suite.name, entry.id), []), key=lambda s: s.order)
+                seen = sorted(
+                    total.sightings.get((suite.name, entry.id), []), key=lambda s: s.order
+                )
                 verdicts = exp.judge(seen, entry.params)
                 total.count((suite.name, entry.id), 0, len(verdicts))
                 for i, why in sorted(verdicts.items()):
                     s = seen[i]
                     value = why.excerpt if why.excerpt is not None else s.excerpt
                     findings.append(
-                        make_finding(suite, entry, s.file, s.line, value, why.message, identity=(s.key,))
+                        make_finding(
+                            suite,
+                            entry,
+                            s.file,
+                            s.line,
+                            value,
+                            why.message,
+                            identity=(s.date, s.headline),
+                            spans=why.spans,
+                        )
                     )
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
@@ -309,7 +358,10 @@ def _suite_result(suite: Suite, total: Partial) -> SuiteResult:
         )
     passed = all(s.passed for s in stats if s.severity == "critical")
     return SuiteResult(
-        name=suite.name, description=suite.description, file=suite.file, passed=passed,
+        name=suite.name,
+        description=suite.description,
+        file=suite.file,
+        passed=passed,
         expectations=stats,
     )
 
@@ -328,7 +380,7 @@ def check(
     file_order = {label: i for i, label in enumerate(labels)}
     parts: list[Partial] = []
 
-    def articles() -> Iterable[Any]:
+    def articles() -> Iterable[Article]:
         for path, label in zip(found.files, labels, strict=True):
             if on_file:
                 on_file(label)
@@ -348,6 +400,28 @@ def check(
         skipped_files=[display_path(p) for p in found.skipped],
     )
     return finish(suites, total, run, file_order)
+
+
+def check_articles(
+    articles: list[Article], suites: list[Suite], batch_size: int = DEFAULT_BATCH
+) -> Result:
+    """Check articles already in memory (fixtures, tests); files are those the articles name."""
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    file_order: dict[str, int] = {}
+    for a in articles:
+        file_order.setdefault(a.file, len(file_order))
+    parts = [validate_batch(suites, chunk, file_order) for chunk in batched(articles, batch_size)]
+    for file in file_order:
+        parts.append(file_partial(suites, ReadOutcome(file=file)))
+    run = RunInfo(
+        tool_version=__version__,
+        paths=list(file_order),
+        suites=[s.file for s in suites],
+        started=started,
+        duration_s=round(time.perf_counter() - clock, 4),
+    )
+    return finish(suites, merge(parts), run, file_order)
 
 
 def display_path(path: Path) -> str:

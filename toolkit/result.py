@@ -40,8 +40,13 @@ class Finding(_Model):
     field: str
     field_line: int | None = None
     excerpt: str
+    # Where the problem sits inside ``excerpt``: [start, end) character offsets, for highlighting.
+    spans: list[tuple[int, int]] = Field(default_factory=list)
     message: str
     fingerprint: str
+    # The article's header date and headline, as written (None for file-level findings).
+    date: str | None = None
+    headline: str | None = None
 
 
 class ExpectationStats(_Model):

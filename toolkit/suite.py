@@ -89,6 +89,11 @@ def load_suite(ref: str | Path, directory: Path = SUITE_DIR) -> Suite:
     return _load(resolve_suite(str(ref), directory), directory, chain=())
 
 
+def parse_suite(text: str, label: str = "<suite>", directory: Path = SUITE_DIR) -> Suite:
+    """A suite from YAML text (``extends`` names are looked up in ``directory``)."""
+    return _parse(text, Path(label), directory, chain=())
+
+
 def _load(path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
     label = str(path)
     if path.resolve() in chain:
@@ -97,6 +102,11 @@ def _load(path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SuiteError(label, None, f"cannot read the suite file: {exc}") from exc
+    return _parse(text, path, directory, chain)
+
+
+def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
+    label = str(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -166,26 +176,32 @@ def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
     lines = _key_lines(node)
     name = item.get("expect")
     if not isinstance(name, str):
-        raise SuiteError(label, line, "an expectation needs 'expect: NAME' (see 'toolkit expectations')")
+        raise SuiteError(
+            label, line, "an expectation needs 'expect: NAME' (see 'toolkit expectations')"
+        )
     exp = CATALOG.get(name)
     if exp is None:
         close = difflib.get_close_matches(name, list(CATALOG), n=1)
         more = f"did you mean {close[0]!r}? " if close else ""
         raise SuiteError(
-            label, lines.get("expect", line),
+            label,
+            lines.get("expect", line),
             f"unknown expectation {name!r}: {more}'toolkit expectations' lists the catalog",
         )
     severity = item.get("severity", exp.severity)
     if severity not in SEVERITIES:
         raise SuiteError(
-            label, lines.get("severity", line),
+            label,
+            lines.get("severity", line),
             f"severity {severity!r} is not one of {', '.join(SEVERITIES)}",
         )
     mostly = item.get("mostly")
     if mostly is not None and (
         isinstance(mostly, bool) or not isinstance(mostly, int | float) or not 0 <= mostly <= 1
     ):
-        raise SuiteError(label, lines.get("mostly", line), f"mostly must be a number from 0 to 1, not {mostly!r}")
+        raise SuiteError(
+            label, lines.get("mostly", line), f"mostly must be a number from 0 to 1, not {mostly!r}"
+        )
     condition = item.get("row_condition")
     if condition is not None and not isinstance(condition, str):
         raise SuiteError(label, lines.get("row_condition", line), "row_condition must be a string")
@@ -227,9 +243,12 @@ def _unknown(what: str, key: object, valid: set[str] | list[str]) -> str:
 
 
 def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
-    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+    return {
+        str(k.value): k.start_mark.line + 1 for k, _ in node.value if isinstance(k, yaml.ScalarNode)
+    }
 
 
 def _value_node(node: yaml.MappingNode, key: str) -> Any:
-    return next((v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
-
+    return next(
+        (v for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None
+    )

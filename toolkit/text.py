@@ -6,7 +6,7 @@ import pandas as pd
 
 # White space as news text carries it: pyarrow's regex engine (RE2) takes \s as ASCII only, so
 # the no-break and other Unicode spaces are listed.
-UNICODE_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+UNICODE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 SPACE_RUN = f"[\\s{UNICODE_SPACES}]+"
 
 # Characters a reader cannot see, shown as visible markers in reports.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from toolkit.expectations import byline, dates, headline, tags
-from toolkit.expectations.files import file_readable
 from toolkit.expectations.base import (
     AnyExpectation,
     CorpusExpectation,
@@ -12,6 +11,7 @@ from toolkit.expectations.base import (
     Sighting,
     Why,
 )
+from toolkit.expectations.files import file_readable
 
 BUILTINS: list[AnyExpectation] = [
     file_readable,
@@ -22,4 +22,12 @@ BUILTINS: list[AnyExpectation] = [
 ]
 CATALOG: dict[str, AnyExpectation] = {e.name: e for e in BUILTINS}
 
-__all__ = ["CATALOG", "AnyExpectation", "CorpusExpectation", "Expectation", "Params", "Sighting", "Why"]
+__all__ = [
+    "CATALOG",
+    "AnyExpectation",
+    "CorpusExpectation",
+    "Expectation",
+    "Params",
+    "Sighting",
+    "Why",
+]

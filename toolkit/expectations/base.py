@@ -36,6 +36,8 @@ class Why:
 
     message: str
     excerpt: str | None = None
+    # [start, end) offsets inside ``excerpt`` of the offending text, for reports to highlight.
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ class Sighting:
     line: int
     key: Any
     excerpt: str
+    date: str | None = None
+    headline: str | None = None
 
 
 @dataclass(frozen=True)

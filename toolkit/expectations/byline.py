@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
 from toolkit.article import Article, is_cloudflare_placeholder
-from toolkit.expectations.base import Expectation, NoParams, Row, Why
+from toolkit.expectations.base import AnyExpectation, Expectation, NoParams, Row, Why
 from toolkit.text import as_mask
 
 CLOUDFLARE_PLACEHOLDER = "[email\u00a0protected]"
@@ -124,4 +124,4 @@ byline_has_email = Expectation(
     breaker=_break_email,
 )
 
-EXPECTATIONS = [byline_present, byline_has_email]
+EXPECTATIONS: list[AnyExpectation] = [byline_present, byline_has_email]

@@ -9,7 +9,7 @@ import pandas as pd
 from pydantic import Field
 
 from toolkit.article import Article
-from toolkit.expectations.base import Expectation, Params, Row, Why
+from toolkit.expectations.base import AnyExpectation, Expectation, Params, Row, Why
 from toolkit.text import as_mask
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -17,7 +17,20 @@ _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 # folded to "11 Mar 2025, 17:03" so one strptime format reads them all.
 _PUBLISHED = r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4}),?\s+(\d{1,2}:\d{2})$"
 _PUBLISHED_FORMAT = "%d %b %Y, %H:%M"
-_MONTHS = "Jan. Feb. Mar. Apr. May June July Aug. Sept. Oct. Nov. Dec.".split()
+_MONTHS = [
+    "Jan.",
+    "Feb.",
+    "Mar.",
+    "Apr.",
+    "May",
+    "June",
+    "July",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+]
 
 
 def header_dates(batch: pd.DataFrame) -> pd.Series:
@@ -57,7 +70,9 @@ def _date_parseable(batch: pd.DataFrame, p: DateParseable) -> pd.Series:
 def _explain_date(row: Row, p: DateParseable) -> Why:
     date = row["date"]
     if date is None:
-        return Why("no header line: the article does not start with ' date YYYY-MM-DD  Headline'", "")
+        return Why(
+            "no header line: the article does not start with ' date YYYY-MM-DD  Headline'", ""
+        )
     if not date:
         return Why("the header date is empty: expected YYYY-MM-DD before the headline", date)
     frame = pd.DataFrame({"date": [date], "published": [row["published"]]})
@@ -179,4 +194,4 @@ date_in_range = Expectation(
     breaker=_break_range,
 )
 
-EXPECTATIONS = [date_parseable, published_matches_date, date_in_range]
+EXPECTATIONS: list[AnyExpectation] = [date_parseable, published_matches_date, date_in_range]

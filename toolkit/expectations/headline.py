@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from toolkit.article import Article
-from toolkit.expectations.base import Expectation, NoParams, Row, Why
+from toolkit.expectations.base import AnyExpectation, Expectation, NoParams, Row, Why
 from toolkit.text import as_mask, normalise_space
 
 # Straight and curly quotes differ between a page's title and its headline tag.
@@ -55,4 +55,4 @@ headline_in_body = Expectation(
     breaker=_swap_title,
 )
 
-EXPECTATIONS = [headline_in_body]
+EXPECTATIONS: list[AnyExpectation] = [headline_in_body]

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 
 from toolkit.article import Article
-from toolkit.expectations.base import Expectation, NoParams, Row, Why
+from toolkit.expectations.base import AnyExpectation, Expectation, NoParams, Row, Why
 from toolkit.text import as_mask
 
 
@@ -37,4 +37,4 @@ tags_non_empty = Expectation(
     breaker=_empty_tags,
 )
 
-EXPECTATIONS = [tags_non_empty]
+EXPECTATIONS: list[AnyExpectation] = [tags_non_empty]

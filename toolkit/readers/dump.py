@@ -64,7 +64,11 @@ def sniff_binary(data: bytes) -> ReadProblem | None:
     nul = head.find(b"\x00")
     controls = sum(1 for b in head if b < 32 and b not in _TEXT_CONTROLS)
     if nul >= 0 or controls / len(head) > _BINARY_SHARE:
-        at = nul if nul >= 0 else next(i for i, b in enumerate(head) if b < 32 and b not in _TEXT_CONTROLS)
+        at = (
+            nul
+            if nul >= 0
+            else next(i for i, b in enumerate(head) if b < 32 and b not in _TEXT_CONTROLS)
+        )
         kind = _binary_kind(head)
         return ReadProblem(
             "binary",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
@@ -11,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from toolkit.result import ExpectationStats, Result
+from toolkit.result import ExpectationStats, Result, Severity
 from toolkit.text import visible
 
 if TYPE_CHECKING:
@@ -23,8 +24,12 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 def render(result: Result, options: ReportOptions) -> str:
     buf = io.StringIO()
     console = Console(
-        file=buf, width=options.width, force_terminal=options.color, no_color=not options.color,
-        highlight=False, emoji=False,
+        file=buf,
+        width=options.width,
+        force_terminal=options.color,
+        no_color=not options.color,
+        highlight=False,
+        emoji=False,
     )
     console.print(_summary(result))
     for suite in result.suites:
@@ -63,7 +68,7 @@ def _summary(result: Result) -> Panel:
     return Panel(facts, title=f"toolkit check · {len(result.suites)} suite(s)", expand=False)
 
 
-def _counts(counts: dict[str, int]) -> list[Text | str]:
+def _counts(counts: Mapping[Severity, int]) -> list[Text | str]:
     parts: list[Text | str] = []
     for i, (severity, n) in enumerate(counts.items()):
         if i:
