@@ -1,0 +1,82 @@
+"""The engine: pandera-validated batches, mergeable partials, findings and verdicts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from tests.conftest import failing_lines, one_suite, run
+from toolkit.article import Article
+from toolkit.engine import EngineError, check_articles, fingerprint
+
+
+def _numbered(article: Article, n: int) -> list[Article]:
+    return [dataclasses.replace(article, line=1 + 30 * i, file="dump.txt") for i in range(n)]
+
+
+def test_failing_article_becomes_a_finding_with_place(seed_article: Article) -> None:
+    result = run([seed_article], "- expect: byline_has_email")
+    (finding,) = result.findings
+    assert (finding.expectation, finding.severity, finding.file, finding.line) == (
+        "byline_has_email", "critical", "seed.txt", 1,
+    )
+    assert finding.field == "byline" and finding.field_line == 24
+    assert "placeholder" in finding.message
+    assert finding.date == "2025-03-11"
+    assert result.exit_code == 1
+
+
+def test_mostly_lets_a_share_fail(seed_article: Article) -> None:
+    good = dataclasses.replace(seed_article, byline="BY A [a@joongang.co.kr]", byline_emails=["a@joongang.co.kr"])
+    articles = [*_numbered(good, 9), dataclasses.replace(seed_article, line=999, file="dump.txt")]
+    result = run(articles, "- expect: byline_has_email\n  mostly: 0.9")
+    (stats,) = [e for e in result.suites[0].expectations if e.id == "byline_has_email"]
+    assert (stats.checked, stats.failed, stats.success_rate, stats.passed) == (10, 1, 0.9, True)
+    assert failing_lines(result, "byline_has_email") == [("dump.txt", 999)]
+    assert result.exit_code == 0
+    stricter = run(articles, "- expect: byline_has_email\n  mostly: 0.95")
+    assert stricter.exit_code == 1
+
+
+def test_warning_does_not_fail_the_run(seed_article: Article) -> None:
+    result = run([seed_article], "- expect: byline_has_email\n  severity: warning")
+    assert result.summary.passed and result.exit_code == 0
+    assert result.summary.findings == {"critical": 0, "warning": 1, "info": 0}
+
+
+@pytest.mark.parametrize("size", [1, 2, 7, 1000])
+def test_findings_do_not_depend_on_batch_size(seed_article: Article, size: int) -> None:
+    articles = _numbered(seed_article, 7)
+    suite = one_suite("- expect: byline_has_email", "- expect: tags_non_empty")
+    baseline = check_articles(articles, [suite], batch_size=1000)
+    result = check_articles(articles, [suite], batch_size=size)
+    assert [f.model_dump() for f in result.findings] == [f.model_dump() for f in baseline.findings]
+    assert result.suites == baseline.suites
+
+
+def test_row_condition_limits_what_is_checked(seed_article: Article) -> None:
+    other = dataclasses.replace(seed_article, line=40, date="2024-01-01")
+    result = run([seed_article, other], "- expect: byline_has_email\n  row_condition: date == '2024-01-01'")
+    (stats,) = [e for e in result.suites[0].expectations if e.id == "byline_has_email"]
+    assert (stats.checked, stats.failed) == (1, 1)
+    assert failing_lines(result, "byline_has_email") == [("seed.txt", 40)]
+
+
+def test_bad_row_condition_is_an_engine_error(seed_article: Article) -> None:
+    with pytest.raises(EngineError, match="row_condition"):
+        run([seed_article], "- expect: tags_non_empty\n  row_condition: nosuchcolumn > 3")
+
+
+def test_fingerprint_is_stable_across_directories_and_lines() -> None:
+    a = fingerprint("s", "e", "in/a/x.txt", "byline", "BY A", "2025-01-01", "H")
+    b = fingerprint("s", "e", "other/x.txt", "byline", "BY A", "2025-01-01", "H")
+    c = fingerprint("s", "e", "other/x.txt", "byline", "BY B", "2025-01-01", "H")
+    assert a == b != c
+
+
+def test_same_defect_same_fingerprint_when_lines_move(seed_article: Article) -> None:
+    first = run([seed_article], "- expect: byline_has_email").findings[0]
+    moved = run([dataclasses.replace(seed_article, line=500)], "- expect: byline_has_email").findings[0]
+    assert first.fingerprint == moved.fingerprint
+    assert first.line != moved.line
