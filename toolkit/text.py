@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-# White space as news text carries it: pyarrow's regex engine (RE2) takes \s as ASCII only, so
-# the no-break and other Unicode spaces are listed.
+# White space as news text carries it, for a regex character class. Patterns run on Arrow
+# columns go to pyarrow's RE2 only when they avoid \s, \d, \w, \b, lookarounds and "\u"
+# escapes (pandas falls back to a Python loop otherwise), so the characters are listed here as
+# themselves: RE2's \s would also miss the no-break space.
 UNICODE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
-SPACE_RUN = f"[\\s{UNICODE_SPACES}]+"
+SPACE_CLASS = f" \t\n\r\f\v{UNICODE_SPACES}"
+SPACE_RUN = f"[{SPACE_CLASS}]+"
 
 # Characters a reader cannot see, shown as visible markers in reports.
 INVISIBLE = {

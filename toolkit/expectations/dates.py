@@ -10,12 +10,15 @@ from pydantic import Field
 
 from toolkit.article import Article
 from toolkit.expectations.base import AnyExpectation, Expectation, Params, Row, Why
-from toolkit.text import as_mask
+from toolkit.text import SPACE_CLASS, as_mask
 
-_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # "11 Mar. 2025, 17:03", "4 May 2024, 9:15", "2 Sept. 2024, 10:00", "1 June 2023, 08:00":
 # folded to "11 Mar 2025, 17:03" so one strptime format reads them all.
-_PUBLISHED = r"^(\d{1,2})\s+([A-Za-z]{3})[a-z]*\.?\s+(\d{4}),?\s+(\d{1,2}:\d{2})$"
+_PUBLISHED = (
+    f"^([0-9]{{1,2}})[{SPACE_CLASS}]+([A-Za-z]{{3}})[a-z]*[.]?[{SPACE_CLASS}]+([0-9]{{4}}),?"
+    f"[{SPACE_CLASS}]+([0-9]{{1,2}}:[0-9]{{2}})$"
+)
 _PUBLISHED_FORMAT = "%d %b %Y, %H:%M"
 _MONTHS = [
     "Jan.",
