@@ -80,3 +80,17 @@ def test_same_defect_same_fingerprint_when_lines_move(seed_article: Article) -> 
     moved = run([dataclasses.replace(seed_article, line=500)], "- expect: byline_has_email").findings[0]
     assert first.fingerprint == moved.fingerprint
     assert first.line != moved.line
+
+
+def test_worker_processes_give_the_same_result() -> None:
+    from tests.conftest import CORPORA, SUITES
+    from toolkit.engine import check
+    from toolkit.suite import load_suite
+
+    suites = [load_suite(p, directory=SUITES) for p in sorted(SUITES.glob("*.yaml"))]
+    paths = [CORPORA / "clean", CORPORA / "broken", CORPORA / "seed"]
+    one = check(paths, suites, batch_size=3)
+    two = check(paths, suites, batch_size=5, jobs=2)
+    assert one.summary == two.summary
+    assert one.suites == two.suites
+    assert [f.model_dump() for f in one.findings] == [f.model_dump() for f in two.findings]

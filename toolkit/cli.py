@@ -77,6 +77,12 @@ def check(
     batch_size: Annotated[
         int, typer.Option(min=1, help="Articles validated together in one batch.")
     ] = 5000,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes reading and checking files in parallel."
+        ),
+    ] = 1,
     color: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
@@ -115,7 +121,7 @@ def check(
         raise fail(f"two suites share a name: {', '.join(names)}")
 
     try:
-        result = run_check(paths, suites, batch_size=batch_size)
+        result = run_check(paths, suites, batch_size=batch_size, jobs=jobs)
     except EngineError as exc:
         raise fail(str(exc)) from None
     options = ReportOptions(color=sys.stdout.isatty() if color is None else color)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import repeat
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -370,27 +372,26 @@ def check(
     paths: list[Path],
     suites: list[Suite],
     batch_size: int = DEFAULT_BATCH,
-    on_file: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> Result:
-    """Check every article under ``paths`` against ``suites`` and return the Result."""
+    """Check every article under ``paths`` against ``suites`` and return the Result. With
+    ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
+    results merged: the Result is the same either way."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths)
-    labels = [display_path(f) for f in found.files]
-    file_order = {label: i for i, label in enumerate(labels)}
-    parts: list[Partial] = []
-
-    def articles() -> Iterable[Article]:
-        for path, label in zip(found.files, labels, strict=True):
-            if on_file:
-                on_file(label)
-            outcome = read_dump(path, label)
-            parts.append(file_partial(suites, outcome))
-            yield from outcome.articles
-
-    for chunk in batched(articles(), batch_size):
-        parts.append(validate_batch(suites, chunk, file_order))
-    total = merge(parts)
+    files = [(path, display_path(path)) for path in found.files]
+    file_order = {label: i for i, (_, label) in enumerate(files)}
+    if jobs > 1 and len(files) > 1:
+        # Several groups per worker keep both cores busy when file sizes differ.
+        groups = [files[i :: jobs * 4] for i in range(min(len(files), jobs * 4))]
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            work = pool.map(
+                check_files, groups, repeat(suites), repeat(file_order), repeat(batch_size)
+            )
+            parts = list(work)
+    else:
+        parts = [check_files(files, suites, file_order, batch_size)]
     run = RunInfo(
         tool_version=__version__,
         paths=[str(p) for p in paths],
@@ -399,7 +400,27 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         skipped_files=[display_path(p) for p in found.skipped],
     )
-    return finish(suites, total, run, file_order)
+    return finish(suites, merge(parts), run, file_order)
+
+
+def check_files(
+    files: list[tuple[Path, str]],
+    suites: list[Suite],
+    file_order: dict[str, int],
+    batch_size: int = DEFAULT_BATCH,
+) -> Partial:
+    """Read and check a group of files (path, label): the unit of work of a worker process."""
+    parts: list[Partial] = []
+
+    def articles() -> Iterator[Article]:
+        for path, label in files:
+            outcome = read_dump(path, label)
+            parts.append(file_partial(suites, outcome))
+            yield from outcome.articles
+
+    for chunk in batched(articles(), batch_size):
+        parts.append(validate_batch(suites, chunk, file_order))
+    return merge(parts)
 
 
 def check_articles(
