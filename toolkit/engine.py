@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -385,11 +386,13 @@ def check(
     if jobs > 1 and len(files) > 1:
         # Several groups per worker keep both cores busy when file sizes differ.
         groups = [files[i :: jobs * 4] for i in range(min(len(files), jobs * 4))]
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            work = pool.map(
-                check_files, groups, repeat(suites), repeat(file_order), repeat(batch_size)
-            )
-            parts = list(work)
+        # Workers are forked with the suites in memory: expectations may hold lambdas and
+        # objects from custom modules that do not pickle.
+        fork = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            jobs, mp_context=fork, initializer=_set_worker_suites, initargs=(suites,)
+        ) as pool:
+            parts = list(pool.map(_worker_check, groups, repeat(file_order), repeat(batch_size)))
     else:
         parts = [check_files(files, suites, file_order, batch_size)]
     run = RunInfo(
@@ -401,6 +404,19 @@ def check(
         skipped_files=[display_path(p) for p in found.skipped],
     )
     return finish(suites, merge(parts), run, file_order)
+
+
+_worker_suites: list[Suite] = []
+
+
+def _set_worker_suites(suites: list[Suite]) -> None:
+    _worker_suites[:] = suites
+
+
+def _worker_check(
+    files: list[tuple[Path, str]], file_order: dict[str, int], batch_size: int
+) -> Partial:
+    return check_files(files, _worker_suites, file_order, batch_size)
 
 
 def check_files(

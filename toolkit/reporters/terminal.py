@@ -33,7 +33,11 @@ def render(result: Result, options: ReportOptions) -> str:
     )
     console.print(_summary(result))
     for suite in result.suites:
-        console.print(_suite_table(result, suite.name, suite.description, suite.expectations))
+        console.print()
+        console.print(Text.assemble(("suite ", "bold"), (suite.name, "bold"), f"  ({suite.file})"))
+        if suite.description:
+            console.print(Text(suite.description, style="dim"))
+        console.print(_suite_table(suite.expectations))
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
@@ -77,10 +81,8 @@ def _counts(counts: Mapping[Severity, int]) -> list[Text | str]:
     return parts
 
 
-def _suite_table(
-    result: Result, name: str, description: str, stats: list[ExpectationStats]
-) -> Table:
-    table = Table(title=f"suite {name}", caption=description or None, title_justify="left")
+def _suite_table(stats: list[ExpectationStats]) -> Table:
+    table = Table()
     table.add_column("expectation")
     table.add_column("severity")
     table.add_column("checked", justify="right")

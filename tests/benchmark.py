@@ -1,0 +1,140 @@
+"""Benchmark: time and peak memory of `toolkit check`, as ratios against baselines measured in
+the same run on the same synthetic corpus (this machine is shared and noisy, so only ratios
+within one run mean anything).
+
+    python tests/benchmark.py [--articles 20000] [--suite expectations/news.yaml]
+
+Each measurement runs in a fresh subprocess (peak memory is its maximum resident set size):
+- parse: discover, read and parse every file, no checks (the floor any checker pays);
+- pandera: the toolkit's default engine, one process;
+- pandera -j2: the same with two worker processes;
+- gx: the Great Expectations engine on the same suite, when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT / "corpora"
+
+_RUNNERS = {
+    "parse": (
+        "from toolkit.readers import discover, read_dump\n"
+        "n = sum(len(read_dump(p).articles) for p in discover([Path(corpus)]).files)\n"
+    ),
+    "pandera": (
+        "from toolkit.engine import check\n"
+        "from toolkit.suite import load_suite\n"
+        "r = check([Path(corpus)], [load_suite(suite)])\n"
+        "n = r.summary.articles\n"
+    ),
+    "pandera -j2": (
+        "from toolkit.engine import check\n"
+        "from toolkit.suite import load_suite\n"
+        "r = check([Path(corpus)], [load_suite(suite)], jobs=2)\n"
+        "n = r.summary.articles\n"
+    ),
+    "gx": (
+        "from toolkit.gx_engine import check_gx\n"
+        "from toolkit.suite import load_suite\n"
+        "r = check_gx([Path(corpus)], [load_suite(suite)])\n"
+        "n = r.summary.articles\n"
+    ),
+}
+
+
+def make_corpus(target: Path, articles: int, seed: int = 7) -> int:
+    """Dumps of many articles each, drawn from the shipped clean and broken samples, with
+    dates and headlines varied so that corpus-wide checks see mostly distinct articles."""
+    samples = []
+    for path in sorted((CORPORA / "clean").glob("*.txt")) + sorted(
+        (CORPORA / "broken").glob("*.txt")
+    ):
+        data = path.read_bytes()
+        if data.strip() and b"\x00" not in data:
+            try:
+                samples.append(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                continue
+    rng = random.Random(seed)
+    per_file = 1000
+    written = 0
+    for f in range(0, articles, per_file):
+        chunk = []
+        for i in range(min(per_file, articles - f)):
+            text = rng.choice(samples)
+            chunk.append(text.replace("  ", f"  [{f + i}] ", 1))
+        (target / f"dump_{f // per_file:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
+        written += len(chunk)
+    return written
+
+
+def measure(name: str, corpus: Path, suite: Path) -> tuple[float, float, int] | None:
+    """(seconds, peak MiB, articles) of one runner in a fresh interpreter, or None if it
+    cannot run here (the GX engine not installed)."""
+    code = (
+        "import json, resource, sys, time\n"
+        "from pathlib import Path\n"
+        f"corpus, suite = {str(corpus)!r}, {str(suite)!r}\n"
+        "t = time.perf_counter()\n"
+        f"{_RUNNERS[name]}"
+        "dt = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(json.dumps([dt, peak, n]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        if "ModuleNotFoundError" in proc.stderr:
+            return None
+        raise SystemExit(f"{name} failed:\n{proc.stderr}")
+    seconds, peak, n = json.loads(proc.stdout.strip().splitlines()[-1])
+    return float(seconds), float(peak), int(n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--suite", type=Path, default=ROOT / "expectations" / "news.yaml")
+    parser.add_argument("--only", nargs="*", choices=list(_RUNNERS), default=list(_RUNNERS))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp)
+        written = make_corpus(corpus, args.articles)
+        files = len(list(corpus.iterdir()))
+        print(f"corpus: {written} articles in {files} files; suite {args.suite.name}")
+        results: dict[str, tuple[float, float, int]] = {}
+        for name in args.only:
+            clock = time.perf_counter()
+            got = measure(name, corpus, args.suite.resolve())
+            if got is None:
+                print(f"{name:<12} not installed, skipped")
+                continue
+            results[name] = got
+            print(
+                f"{name:<12} {got[0]:8.2f} s  {got[1]:8.0f} MiB peak  {got[2]} articles "
+                f"({time.perf_counter() - clock:.1f} s with start-up)"
+            )
+        base = results.get("parse")
+        ref = results.get("pandera")
+        print("\nratios (same run):")
+        if base and ref:
+            print(f"  pandera / parse time      {ref[0] / base[0]:6.2f}x")
+            print(f"  pandera / parse memory    {ref[1] / base[1]:6.2f}x")
+        if ref and "pandera -j2" in results:
+            print(f"  speed-up with -j2         {ref[0] / results['pandera -j2'][0]:6.2f}x")
+        if ref and "gx" in results:
+            gx = results["gx"]
+            print(f"  gx / pandera time         {gx[0] / ref[0]:6.2f}x")
+            print(f"  gx / pandera memory       {gx[1] / ref[1]:6.2f}x")
+
+
+if __name__ == "__main__":
+    main()
