@@ -70,8 +70,12 @@ def make_corpus(target: Path, articles: int, seed: int = 7) -> int:
     for f in range(0, articles, per_file):
         chunk = []
         for i in range(min(per_file, articles - f)):
-            text = rng.choice(samples)
-            chunk.append(text.replace("  ", f"  [{f + i}] ", 1))
+            lines = rng.choice(samples).split("\n")
+            # Number the headline in the header and in the title line alike.
+            lines[0] = f"{lines[0]} ({f + i})"
+            if len(lines) > 1 and lines[1].strip():
+                lines[1] = f"{lines[1]} ({f + i})"
+            chunk.append("\n".join(lines))
         (target / f"dump_{f // per_file:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
         written += len(chunk)
     return written

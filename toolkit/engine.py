@@ -21,11 +21,13 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow as pa_lib
 
 from toolkit import __version__
 from toolkit.article import Article
 from toolkit.batch import FIELD_PART, batched, to_frame
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
+from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
 from toolkit.readers import ReadOutcome, discover, read_dump
 from toolkit.result import (
@@ -93,14 +95,23 @@ def entries_of(suite: Suite) -> list[SuiteEntry]:
 # --- one batch --------------------------------------------------------------------------------
 
 
-def compile_schema(suite: Suite, conditions: dict[str, pd.Series]) -> pa.DataFrameSchema:
-    """The suite's row expectations as one pandera schema of DataFrame-wide checks. Rows a
-    ``row_condition`` leaves out pass."""
+# pandera formats every cell of every failing row into its error report. Over the whole batch
+# that would copy whole bodies and list columns once per failure, so the schema validates the
+# articles' keys (file, line) and each check reads the batch's other columns by index.
+KEY_COLUMNS = ["file", "line"]
+
+
+def compile_schema(
+    suite: Suite, batch: pd.DataFrame, conditions: dict[str, pd.Series]
+) -> pa.DataFrameSchema:
+    """The suite's row expectations over ``batch`` as one pandera schema of DataFrame-wide
+    checks, one per expectation, validated on the key columns. Rows a ``row_condition``
+    leaves out pass."""
     checks = []
     for entry in suite.entries:
         exp = entry.expectation
         if isinstance(exp, Expectation):
-            fn = partial(_run_check, exp.check, entry.params, conditions.get(entry.id))
+            fn = partial(_run_check, exp.check, entry.params, conditions.get(entry.id), batch)
             checks.append(pa.Check(fn, name=entry.id, ignore_na=False))
     return pa.DataFrameSchema(checks=checks, name=suite.name)
 
@@ -110,6 +121,7 @@ def _run_check(
     params: Any,
     condition: pd.Series | None,
     batch: pd.DataFrame,
+    keys: pd.DataFrame,
 ) -> pd.Series:
     ok = check(batch, params)
     return ok if condition is None else ok | ~condition
@@ -141,10 +153,8 @@ def validate_batch(
         return out
     batch = to_frame(articles, file_numbers)
     for suite in suites:
-        conditions = {
-            e.id: _condition(batch, e) for e in suite.entries if e.row_condition is not None
-        }
-        failing = failing_rows(compile_schema(suite, conditions), batch)
+        conditions = {e.id: c for e in suite.entries if (c := _scope(batch, e)) is not None}
+        failing = failing_rows(compile_schema(suite, batch, conditions), batch[KEY_COLUMNS])
         for entry in suite.entries:
             key = (suite.name, entry.id)
             cond = conditions.get(entry.id)
@@ -159,6 +169,17 @@ def validate_batch(
                 out.count(key, checked, 0)
                 out.sightings.setdefault(key, []).extend(_sightings(scope, entry, exp))
     return out
+
+
+def _scope(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
+    """The articles an entry is checked on: those its row_condition keeps, less those its
+    expectation leaves out (GX leaves nulls out); None for all."""
+    mask = None if entry.row_condition is None else _condition(batch, entry)
+    own = getattr(entry.expectation, "scope", None)
+    if own is not None:
+        inside = as_mask(own(batch, entry.params))
+        mask = inside if mask is None else mask & inside
+    return mask
 
 
 def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
@@ -202,9 +223,11 @@ def _sightings(
 def _findings(
     suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, explain: Callable[[Any, Any], Why]
 ) -> list[Finding]:
+    """Findings for the failing rows only; Arrow hands them over as plain Python values."""
     found = []
     part = FIELD_PART.get(entry.field)
-    for row in rows.to_dict("records"):
+    records = pa_lib.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
+    for row in records:
         why = explain(row, entry.params)
         value = why.excerpt if why.excerpt is not None else excerpt(row.get(entry.field))
         at = row.get(f"at_{part}") if part else None
@@ -216,8 +239,9 @@ def _findings(
                 int(row["line"]),
                 value,
                 why.message,
-                field_line=int(at) if at is not None and not pd.isna(at) else None,
+                field_line=int(at) if at is not None else None,
                 identity=(row.get("date"), row.get("headline")),
+                spans=why.spans,
             )
         )
     return found
@@ -237,7 +261,9 @@ def make_finding(
     """A finding; ``identity`` is (date, headline) for an article, anything stable otherwise."""
     shown = excerpt(value)
     date, headline = identity if len(identity) == 2 else (None, None)
-    return Finding(
+    # Built from values of known types, so pydantic's validation is skipped: a large failing
+    # corpus makes hundreds of thousands of findings.
+    return Finding.model_construct(
         suite=suite.name,
         expectation=entry.expectation.name,
         id=entry.id,
@@ -311,6 +337,9 @@ def finish(
                 verdicts = exp.judge(seen, entry.params)
                 total.count((suite.name, entry.id), 0, len(verdicts))
                 for i, why in sorted(verdicts.items()):
+                    if i == CORPUS_LEVEL:
+                        findings.append(_corpus_finding(suite, entry, why))
+                        continue
                     s = seen[i]
                     value = why.excerpt if why.excerpt is not None else s.excerpt
                     findings.append(
@@ -333,6 +362,13 @@ def finish(
     results = [_suite_result(s, total) for s in suites]
     summary = summarise(total.files, total.articles, results, findings)
     return Result(run=run, summary=summary, suites=results, findings=findings)
+
+
+def _corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
+    """A verdict on the corpus as a whole stands at the suite entry that asked for it."""
+    return make_finding(
+        suite, entry, suite.file, entry.line, why.excerpt or "", why.message, identity=("corpus",)
+    )
 
 
 def _suite_result(suite: Suite, total: Partial) -> SuiteResult:

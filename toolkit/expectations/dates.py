@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 import pandas as pd
 from pydantic import Field
 
 from toolkit.article import Article
-from toolkit.expectations.base import AnyExpectation, Expectation, Params, Row, Why
+from toolkit.expectations.base import (
+    AnyExpectation,
+    Expectation,
+    GxForm,
+    Params,
+    Row,
+    Why,
+    gx_objects,
+)
 from toolkit.text import SPACE_CLASS, as_mask
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # "11 Mar. 2025, 17:03", "4 May 2024, 9:15", "2 Sept. 2024, 10:00", "1 June 2023, 08:00":
-# folded to "11 Mar 2025, 17:03" so one strptime format reads them all.
+# folded to "11 Mar 2025, 17:03" so one strptime format reads them all. Only the endings of
+# real month names follow the three letters, so that "Mars" or "Marc." is not taken for March.
+_MONTH_END = "(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?"
 _PUBLISHED = (
-    f"^([0-9]{{1,2}})[{SPACE_CLASS}]+([A-Za-z]{{3}})[a-z]*[.]?[{SPACE_CLASS}]+([0-9]{{4}}),?"
-    f"[{SPACE_CLASS}]+([0-9]{{1,2}}:[0-9]{{2}})$"
+    f"^([0-9]{{1,2}})[{SPACE_CLASS}]+([A-Z][a-z]{{2}}){_MONTH_END}[.]?[{SPACE_CLASS}]+"
+    f"([0-9]{{4}}),?[{SPACE_CLASS}]+([0-9]{{1,2}}:[0-9]{{2}})$"
 )
 _PUBLISHED_FORMAT = "%d %b %Y, %H:%M"
 _MONTHS = [
@@ -78,14 +89,12 @@ def _explain_date(row: Row, p: DateParseable) -> Why:
         )
     if not date:
         return Why("the header date is empty: expected YYYY-MM-DD before the headline", date)
-    frame = pd.DataFrame({"date": [date], "published": [row["published"]]})
-    if header_dates(frame).isna().all():
-        try:
-            dt.date.fromisoformat(date)
-        except ValueError as exc:
-            if len(date) == 10 and date[4] == "-" and date[7] == "-":
-                return Why(f"the header date {date!r} is not a real calendar date ({exc})", date)
+    if not re.fullmatch(_ISO_DATE, date):
         return Why(f"the header date {date!r} is not in YYYY-MM-DD form", date)
+    try:
+        dt.date.fromisoformat(date)
+    except ValueError as exc:
+        return Why(f"the header date {date!r} is not a real calendar date ({exc})", date)
     published = row["published"]
     if published is None:
         return Why("no 'Published:' line: the article may be truncated or mis-scraped", "")
@@ -100,6 +109,28 @@ def _break_date(article: Article, p: DateParseable) -> Article:
     return dataclasses.replace(article, date="2025-02-30")
 
 
+def _date_column(p: DateParseable) -> str:
+    return "date_and_published" if p.published else "date_iso"
+
+
+def _date_text(batch: pd.DataFrame, p: DateParseable) -> dict[str, pd.Series]:
+    """The header date when it has the YYYY-MM-DD shape, else empty (strptime alone would take
+    '2025-3-1'); with `published`, then '|' and the Published: value folded to
+    'D Mon YYYY, HH:MM' (empty when missing or of another shape). Never null."""
+    raw = batch["date"].astype("string[pyarrow]")
+    text = raw.where(as_mask(raw.str.match(_ISO_DATE)), "")
+    if p.published:
+        pub = batch["published"].astype("string[pyarrow]").str.strip()
+        folded = pub.str.replace(_PUBLISHED, r"\1 \2 \3, \4", regex=True)
+        text = text + "|" + folded.where(as_mask(pub.str.match(_PUBLISHED)), "")
+    return {_date_column(p): gx_objects(text)}
+
+
+def _date_gx_kwargs(p: DateParseable) -> dict[str, object]:
+    fmt = f"%Y-%m-%d|{_PUBLISHED_FORMAT}" if p.published else "%Y-%m-%d"
+    return {"column": _date_column(p), "strftime_format": fmt}
+
+
 date_parseable = Expectation(
     name="date_parseable",
     family="dates",
@@ -111,6 +142,7 @@ date_parseable = Expectation(
     fix="Fix the scraper's date extraction: write the header date as YYYY-MM-DD and keep the "
     "page's 'Published: D Mon. YYYY, HH:MM' line.",
     breaker=_break_date,
+    gx=GxForm("expect_column_values_to_match_strftime_format", _date_gx_kwargs, _date_text),
 )
 
 
@@ -143,6 +175,13 @@ def _break_published(article: Article, p: PublishedMatchesDate) -> Article:
     return dataclasses.replace(article, published=format_published(shifted))
 
 
+def _published_gap(batch: pd.DataFrame, p: PublishedMatchesDate) -> dict[str, pd.Series]:
+    """Whole days between the Published: day and the header date; 0 where either date is
+    missing or unparseable (date_parseable reports those: there is nothing to compare)."""
+    gap = (published_dates(batch).dt.normalize() - header_dates(batch)).abs().dt.days
+    return {"published_gap_days": gap.fillna(0).astype("int64")}
+
+
 published_matches_date = Expectation(
     name="published_matches_date",
     family="dates",
@@ -153,6 +192,11 @@ published_matches_date = Expectation(
     explain=_explain_published,
     fix="Take the header date and the Published: line from the same page.",
     breaker=_break_published,
+    gx=GxForm(
+        "expect_column_values_to_be_between",
+        lambda p: {"column": "published_gap_days", "max_value": p.tolerance_days},
+        _published_gap,
+    ),
 )
 
 
@@ -184,6 +228,29 @@ def _break_range(article: Article, p: DateInRange) -> Article:
     return dataclasses.replace(article, date=future.isoformat(), published=published)
 
 
+def _day_number(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _header_day(batch: pd.DataFrame, p: DateInRange) -> dict[str, pd.Series]:
+    """The header date as the number YYYYMMDD; an unparseable date counts as min_date
+    (date_parseable reports it). Numbers, because GX's between does not compare dates
+    with its date-typed bounds."""
+    header = header_dates(batch)
+    day = header.dt.year * 10000 + header.dt.month * 100 + header.dt.day
+    return {"header_day": day.fillna(_day_number(p.min_date)).astype("int64")}
+
+
+def _range_gx_kwargs(p: DateInRange) -> dict[str, object]:
+    # The upper bound is fixed when the suite is built: GX has no notion of "today".
+    latest = dt.date.today() + dt.timedelta(days=p.max_days_ahead)
+    return {
+        "column": "header_day",
+        "min_value": _day_number(p.min_date),
+        "max_value": _day_number(latest),
+    }
+
+
 date_in_range = Expectation(
     name="date_in_range",
     family="dates",
@@ -195,6 +262,7 @@ date_in_range = Expectation(
     fix="Check the scraper's clock and date parsing; a future or ancient date is usually a "
     "day/month swap or a default value.",
     breaker=_break_range,
+    gx=GxForm("expect_column_values_to_be_between", _range_gx_kwargs, _header_day),
 )
 
 EXPECTATIONS: list[AnyExpectation] = [date_parseable, published_matches_date, date_in_range]
