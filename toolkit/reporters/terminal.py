@@ -38,6 +38,9 @@ def render(result: Result, options: ReportOptions) -> str:
         if suite.description:
             console.print(Text(suite.description, style="dim"))
         console.print(_suite_table(suite.expectations))
+        for e in suite.expectations:
+            if e.engine_note:
+                console.print(Text.assemble("  note ", (e.id, "bold"), f": {e.engine_note}"))
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
@@ -69,7 +72,9 @@ def _summary(result: Result) -> Panel:
         *_counts(s.expectations_failed),
         f" of {s.expectations}",
     )
-    return Panel(facts, title=f"toolkit check · {len(result.suites)} suite(s)", expand=False)
+    engine = f" · engine {result.run.engine}" if result.run.engine != "pandera" else ""
+    title = f"toolkit check · {len(result.suites)} suite(s){engine}"
+    return Panel(facts, title=title, expand=False)
 
 
 def _counts(counts: Mapping[Severity, int]) -> list[Text | str]:

@@ -1,0 +1,91 @@
+"""GitHub Actions workflow commands: one annotation per finding, worst first, capped.
+
+GitHub shows only a few annotations per step (10 of each kind, 50 per job at the time of
+writing), so the rest are counted in a closing line that names the full report.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from toolkit.result import SEVERITIES, Finding, Result, Severity
+from toolkit.text import visible
+
+if TYPE_CHECKING:
+    from toolkit.reporters import ReportOptions
+
+COMMAND: dict[Severity, str] = {"critical": "error", "warning": "warning", "info": "notice"}
+MESSAGE_CHARS = 400
+
+
+# The escaping rules of the workflow-command syntax (as GitHub's own actions/toolkit applies
+# them); no Python package implements it, and it is four replacements.
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: str, message: str, **properties: str | int) -> str:
+    props = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items())
+    return (
+        f"::{name} {props}::{escape_data(message)}"
+        if props
+        else f"::{name}::{escape_data(message)}"
+    )
+
+
+def worst_first(result: Result) -> list[Finding]:
+    """Critical before warning before info; within one severity the findings of failed
+    expectations before those that pass under ``mostly``; then by file and line."""
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    failed = {(e.suite, e.id) for e in result.failed_expectations()}
+    return sorted(
+        result.findings,
+        key=lambda f: (rank[f.severity], (f.suite, f.id) not in failed, f.file, f.line),
+    )
+
+
+def annotation(f: Finding) -> str:
+    text = f.message
+    if f.excerpt:
+        text += f" · {visible(f.excerpt)}"
+    if len(text) > MESSAGE_CHARS:
+        text = text[: MESSAGE_CHARS - 1] + "…"
+    return command(
+        COMMAND[f.severity],
+        text,
+        file=f.file,
+        line=f.field_line or f.line,
+        title=f"{f.suite}/{f.id} ({f.severity})",
+    )
+
+
+def render(result: Result, options: ReportOptions) -> str:
+    ordered = worst_first(result)
+    limit = max(0, options.max_annotations)
+    lines = [annotation(f) for f in ordered[:limit]]
+    more = len(ordered) - len(lines)
+    verdict = (
+        "nothing checked"
+        if result.exit_code == 3
+        else ("passed" if result.summary.passed else "failed")
+    )
+    where = (
+        f"the full report is {options.full_report}"
+        if options.full_report
+        else "write the full report with --format html:PATH (or json:PATH)"
+    )
+    counts = ", ".join(f"{result.summary.findings[s]} {s}" for s in SEVERITIES)
+    head = f"toolkit check {verdict}: {len(ordered)} findings ({counts})"
+    if more:
+        lines.append(
+            command(
+                "notice", f"{head}; {more} more not annotated here; {where}", title="toolkit check"
+            )
+        )
+    else:
+        lines.append(command("notice", f"{head}, all annotated; {where}", title="toolkit check"))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,105 @@
+"""A Markdown summary, short enough for ``$GITHUB_STEP_SUMMARY`` (1 MiB per step)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from html import escape
+from typing import TYPE_CHECKING
+
+from toolkit.result import SEVERITIES, ExpectationStats, Finding, Result
+from toolkit.text import visible
+
+if TYPE_CHECKING:
+    from toolkit.reporters import ReportOptions
+
+# What Markdown would read as emphasis, code, links or table cells is backslash-escaped
+# (CommonMark's rule for punctuation, which no library offers on its own); html.escape then
+# neutralises HTML, which GitHub renders inline (quotes stay: outside a tag they are text).
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
+STATUS = {True: "✅", False: "❌"}
+
+
+def md(text: str) -> str:
+    """Article text as literal Markdown, invisible characters (line breaks too) shown, so it
+    stays on one line."""
+    return escape(_MARKDOWN.sub(r"\\\1", visible(text)), quote=False)
+
+
+def code(text: str) -> str:
+    """A code span: literal inside, so only its own delimiter needs care."""
+    return "`" + visible(text).replace("`", "'") + "`"
+
+
+def excerpt_md(f: Finding) -> str:
+    """The excerpt with the offending spans in bold."""
+    text, cuts = f.excerpt, sorted({0, len(f.excerpt)} | {p for s in f.spans for p in s})
+    parts = []
+    for a, b in itertools.pairwise(cuts):
+        if a >= b or b > len(text):
+            continue
+        piece = md(text[a:b])
+        inside = any(s <= a and b <= e for s, e in f.spans)
+        parts.append(f"<b>{piece}</b>" if inside else piece)
+    return "".join(parts)
+
+
+def _row(e: ExpectationStats) -> str:
+    mostly = f" (mostly {e.mostly:g})" if e.mostly is not None else ""
+    return (
+        f"| {STATUS[e.passed]} | {code(e.id)} | {e.severity} | {e.failed} / {e.checked} "
+        f"| {e.success_rate:.1%}{mostly} |"
+    )
+
+
+def render(result: Result, options: ReportOptions) -> str:
+    s = result.summary
+    verdict = (
+        "⚠️ nothing checked"
+        if result.exit_code == 3
+        else f"{STATUS[s.passed]} {'passed' if s.passed else 'failed'}"
+    )
+    suites = ", ".join(code(x.name) for x in result.suites)
+    out = [
+        f"## toolkit check {verdict}",
+        "",
+        f"**{s.files}** files · **{s.articles}** articles · {result.run.duration_s:.2f} s · "
+        f"suites {suites} · {result.run.tool} {result.run.tool_version}",
+        "",
+        "| findings | " + " | ".join(SEVERITIES) + " |",
+        "| --- | " + " | ".join("---:" for _ in SEVERITIES) + " |",
+        "| | " + " | ".join(str(s.findings[x]) for x in SEVERITIES) + " |",
+        "",
+    ]
+    by_expectation: dict[tuple[str, str], list[Finding]] = {}
+    for f in result.findings:
+        by_expectation.setdefault((f.suite, f.id), []).append(f)
+    for suite in result.suites:
+        out += [
+            f"### suite {code(suite.name)} {STATUS[suite.passed]}",
+            "",
+            "| | expectation | severity | failed / checked | pass rate |",
+            "| --- | --- | --- | ---: | ---: |",
+            *(_row(e) for e in suite.expectations),
+            "",
+        ]
+        for e in suite.expectations:
+            found = by_expectation.get((e.suite, e.id), [])
+            if not found:
+                continue
+            out += [
+                f"<details><summary>{STATUS[e.passed]} <code>{escape(e.id, quote=False)}</code>: "
+                f"{len(found)} failing, the first {min(len(found), options.examples)}</summary>",
+                "",
+            ]
+            for f in found[: options.examples]:
+                line = f"- {code(f'{f.file}:{f.line}')} {md(f.message)}"
+                if f.excerpt:
+                    line += f"<br><code>{excerpt_md(f)}</code>"
+                out.append(line)
+            if len(found) > options.examples:
+                out.append(f"- … and {len(found) - options.examples} more")
+            out += ["", "</details>", ""]
+    if options.full_report:
+        out += [f"Full report: `{options.full_report}`", ""]
+    return "\n".join(out)
