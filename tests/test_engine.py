@@ -64,8 +64,12 @@ def test_row_condition_limits_what_is_checked(seed_article: Article) -> None:
 
 
 def test_bad_row_condition_is_an_engine_error(seed_article: Article) -> None:
+    # Suites refuse such a condition when they load; the engine still guards entries built
+    # in code.
+    suite = one_suite("- expect: tags_non_empty")
+    entry = dataclasses.replace(suite.entries[0], row_condition="nosuchcolumn > 3")
     with pytest.raises(EngineError, match="row_condition"):
-        run([seed_article], "- expect: tags_non_empty\n  row_condition: nosuchcolumn > 3")
+        check_articles([seed_article], [dataclasses.replace(suite, entries=[entry])])
 
 
 def test_fingerprint_is_stable_across_directories_and_lines() -> None:

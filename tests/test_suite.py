@@ -130,3 +130,47 @@ def test_shipped_suites_load() -> None:
     root = Path(__file__).resolve().parent.parent / "expectations"
     for path in sorted(root.glob("*.yaml")):
         assert load_suite(path, directory=root).entries
+
+
+# --- row_condition: GX's pandas condition syntax, checked when the suite loads ----------------
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        'date >= "2025-01-01"',
+        "byline.notna() and paragraphs > 2",
+        'headline.str.contains("Korea", regex=False)',
+        "tags.list.len() > 0",
+    ],
+)
+def test_row_condition_loads(tmp_path: Path, condition: str) -> None:
+    path = write(
+        tmp_path,
+        f"suite: s\nexpectations:\n  - expect: tags_non_empty\n    row_condition: '{condition}'\n",
+    )
+    assert load_suite(path).entries[0].row_condition == condition
+
+
+@pytest.mark.parametrize(
+    ("condition", "message"),
+    [
+        ("nosuchcolumn > 3", "row_condition: unknown column 'nosuchcolumn': valid: "),
+        ("headlin.str.len() > 3", "unknown column 'headlin': did you mean 'headline'?"),
+        ("date >=", "row_condition: not a valid expression (invalid syntax)"),
+        ("paragraphs", "row_condition: 'paragraphs' gives values, not true or false"),
+        ("@cutoff < paragraphs", "'@' (a Python variable) is not allowed"),
+        ("headline.__class__", "'__class__' is not allowed in a condition"),
+    ],
+)
+def test_bad_row_condition_is_a_suite_error_at_its_line(
+    tmp_path: Path, condition: str, message: str
+) -> None:
+    path = write(
+        tmp_path,
+        "suite: s\nexpectations:\n  - expect: tags_non_empty\n"
+        f"    row_condition: \"{condition}\"\n",
+    )
+    err = error_of(path)
+    assert err.line == 4
+    assert message in err.message

@@ -289,7 +289,9 @@ def fingerprint(*parts: object) -> str:
     """Stable across runs for the same defect in the same article: it hashes the file's name
     (not its directory), the article's date and headline, and the offending text, never line
     numbers or run order."""
-    named = [PurePath(str(p)).name if i == 2 else str(p) for i, p in enumerate(parts)]
+    named = [str(p) for p in parts]
+    if len(named) > 2:
+        named[2] = PurePath(named[2]).name if "\\" in named[2] else named[2].rsplit("/", 1)[-1]
     return hashlib.sha256("\x1f".join(named).encode("utf-8")).hexdigest()[:20]
 
 

@@ -7,19 +7,27 @@ load never passes silently.
 from __future__ import annotations
 
 import difflib
+import io
+import re
+import tokenize
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
+from pandas.errors import UndefinedVariableError
 from pydantic import ValidationError
 
-from toolkit.expectations import CATALOG, AnyExpectation, Params
+from toolkit.batch import to_frame
+from toolkit.expectations import AnyExpectation, Params
+from toolkit.expectations.plugins import Catalog, PluginError, catalog, load_module
 from toolkit.result import SEVERITIES, Severity
 
 SUITE_DIR = Path("expectations")
 SUITE_SUFFIXES = (".yaml", ".yml")
-_SUITE_KEYS = {"suite", "description", "extends", "expectations"}
+_SUITE_KEYS = {"suite", "description", "extends", "plugins", "expectations"}
 _ENTRY_KEYS = {"expect", "id", "severity", "mostly", "row_condition"}
 
 
@@ -46,7 +54,7 @@ class SuiteEntry:
     row_condition: str | None = None
     line: int = 0
 
-    @property
+    @cached_property
     def field(self) -> str:
         return self.expectation.field_of(self.params)
 
@@ -60,6 +68,8 @@ class Suite:
     file: str
     description: str = ""
     entries: list[SuiteEntry] = field(default_factory=list)
+    # Modules of custom expectations, the extended suite's first (see toolkit.expectations.plugins).
+    plugins: list[str] = field(default_factory=list)
 
 
 def available_suites(directory: Path = SUITE_DIR) -> list[Path]:
@@ -115,6 +125,14 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
         raise SuiteError(label, line, f"broken YAML: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise SuiteError(label, None, f"broken YAML: {exc}") from exc
+    except ValueError as exc:
+        # YAML reads an unquoted 2025-13-01 as a date and raises on it, without a place.
+        node = _bad_timestamp(root)
+        line = node.start_mark.line + 1 if node is not None else None
+        shown = f"{node.value!r} " if node is not None else ""
+        raise SuiteError(
+            label, line, f"{shown}reads as a date but is not one ({exc}): quote it"
+        ) from exc
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise SuiteError(label, 1, "a suite is a mapping with 'suite' and 'expectations' keys")
     lines = _key_lines(root)
@@ -142,8 +160,11 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
                     label, lines.get("extends"), f"'extends': no suite named {base!r}"
                 ) from None
             base_path = found
-        suite.entries = list(_load(base_path, directory, (*chain, path.resolve())).entries)
+        parent = _load(base_path, directory, (*chain, path.resolve()))
+        suite.entries = list(parent.entries)
+        suite.plugins = list(parent.plugins)
 
+    known = _catalog(data, root, label, path, suite)
     raw = data.get("expectations")
     node = _value_node(root, "expectations")
     if raw is None and base is None:
@@ -152,7 +173,7 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
         raise SuiteError(label, lines.get("expectations"), "'expectations' must be a list")
     own: set[str] = set()
     for item, item_node in zip(raw or [], node.value if node else [], strict=False):
-        entry = _entry(item, item_node, label)
+        entry = _entry(item, item_node, label, known)
         if entry.id in own:
             raise SuiteError(
                 label, entry.line, f"{entry.id!r} is in the suite twice: give one an 'id: NAME'"
@@ -169,7 +190,44 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
     return suite
 
 
-def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
+def _catalog(
+    data: dict[str, Any], root: yaml.MappingNode, label: str, path: Path, suite: Suite
+) -> Catalog:
+    """The expectations this suite may name: built-ins, installed plugins, and the modules its
+    ``plugins`` key (and its extended suite's) names, imported now."""
+    lines = _key_lines(root)
+    try:
+        known = catalog()
+    except PluginError as exc:
+        raise SuiteError(label, None, f"an installed plugin is broken: {exc}") from None
+    search = list(dict.fromkeys([path.parent.resolve(), Path.cwd().resolve()]))
+    for name in suite.plugins:
+        try:
+            known.add(load_module(name, search), f"plugin module {name!r}")
+        except PluginError as exc:
+            raise SuiteError(label, lines.get("extends"), f"the extended suite's {exc}") from None
+    raw = data.get("plugins")
+    if raw is None:
+        return known
+    node = _value_node(root, "plugins")
+    if not isinstance(raw, list) or not isinstance(node, yaml.SequenceNode):
+        raise SuiteError(
+            label, lines.get("plugins"), "'plugins' is a list of module names: [my_team.checks]"
+        )
+    for name, item_node in zip(raw, node.value, strict=True):
+        line = item_node.start_mark.line + 1
+        if not isinstance(name, str) or not name.strip():
+            raise SuiteError(label, line, f"a plugin is a module name (text), not {name!r}")
+        try:
+            known.add(load_module(name, search), f"plugin module {name!r}")
+        except PluginError as exc:
+            raise SuiteError(label, line, str(exc)) from None
+        if name not in suite.plugins:
+            suite.plugins.append(name)
+    return known
+
+
+def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEntry:
     line = node.start_mark.line + 1
     if not isinstance(item, dict) or not isinstance(node, yaml.MappingNode):
         raise SuiteError(label, line, "each expectation is a mapping: '- expect: NAME'")
@@ -179,9 +237,9 @@ def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
         raise SuiteError(
             label, line, "an expectation needs 'expect: NAME' (see 'toolkit expectations')"
         )
-    exp = CATALOG.get(name)
+    exp = known.get(name)
     if exp is None:
-        close = difflib.get_close_matches(name, list(CATALOG), n=1)
+        close = difflib.get_close_matches(name, known.names(), n=1)
         more = f"did you mean {close[0]!r}? " if close else ""
         raise SuiteError(
             label,
@@ -203,11 +261,14 @@ def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
             label, lines.get("mostly", line), f"mostly must be a number from 0 to 1, not {mostly!r}"
         )
     condition = item.get("row_condition")
-    if condition is not None and not isinstance(condition, str):
-        raise SuiteError(label, lines.get("row_condition", line), "row_condition must be a string")
+    if condition is not None:
+        problem = row_condition_problem(condition)
+        if problem is not None:
+            raise SuiteError(label, lines.get("row_condition", line), f"row_condition: {problem}")
     given = {k: v for k, v in item.items() if k not in _ENTRY_KEYS}
     try:
-        params = exp.params.model_validate(given)
+        # Parameters naming files (a tag vocabulary) may be relative to the suite file.
+        params = exp.params.model_validate(given, context={"suite_dir": str(Path(label).parent)})
     except ValidationError as exc:
         err = exc.errors()[0]
         key = str(err["loc"][0]) if err["loc"] else ""
@@ -216,6 +277,8 @@ def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
             msg = _unknown(f"parameter of {name}", key, valid)
         elif err["type"] == "missing":
             msg = f"{name} needs the parameter {key!r}"
+        elif not key:
+            msg = f"{name}: {err['msg']}"
         else:
             msg = f"{name}: parameter {key!r}: {err['msg']}"
         raise SuiteError(label, lines.get(key, line), msg) from exc
@@ -232,6 +295,68 @@ def _entry(item: object, node: yaml.Node, label: str) -> SuiteEntry:
         row_condition=condition,
         line=line,
     )
+
+
+_UNDEFINED = re.compile(r"name '([^']+)' is not defined")
+CONDITION_EXAMPLE = 'date >= "2025-01-01" and byline.notna()'
+
+
+def row_condition_problem(condition: object) -> str | None:
+    """Why ``condition`` cannot select articles, or None. A row_condition is a pandas
+    ``DataFrame.eval`` expression over the batch columns, as GX's ``condition_parser: pandas``
+    reads it; it is tried on an empty batch, so that a typo fails when the suite loads."""
+    if not isinstance(condition, str) or not condition.strip():
+        return f"give a condition as text, e.g. '{CONDITION_EXAMPLE}'"
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(condition).readline))
+    except (tokenize.TokenError, SyntaxError) as exc:
+        return f"not a valid expression: {exc}"
+    for tok in tokens:
+        # '@name' reads a Python variable of the evaluating code, and dunder attributes reach
+        # past the data: neither belongs in a suite.
+        if tok.type == tokenize.OP and tok.string == "@":
+            return "'@' (a Python variable) is not allowed: write the value in the condition"
+        if tok.type == tokenize.NAME and tok.string.startswith("__"):
+            return f"{tok.string!r} is not allowed in a condition"
+    empty = to_frame([], {})
+    try:
+        mask = empty.eval(condition)
+    except UndefinedVariableError as exc:
+        found = _UNDEFINED.search(str(exc))
+        name = found.group(1) if found else str(exc)
+        columns = [c for c in empty.columns if c != "file_no" and not c.startswith("at_")]
+        return _unknown("column", name, columns)
+    except SyntaxError as exc:
+        return f"not a valid expression ({exc.msg}), e.g. '{CONDITION_EXAMPLE}'"
+    except Exception as exc:
+        return f"does not evaluate: {type(exc).__name__}: {exc}"
+    if not isinstance(mask, pd.Series) or not pd.api.types.is_bool_dtype(mask.dtype):
+        return (
+            f"{condition!r} gives values, not true or false for each article: compare them, "
+            f"e.g. '{CONDITION_EXAMPLE}'"
+        )
+    return None
+
+
+def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:
+    """The first scalar YAML takes for a date that cannot be built."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return node
+        return None
+    children: list[Any] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [part for pair in node.value for part in pair]
+    for child in children:
+        found = _bad_timestamp(child)
+        if found is not None:
+            return found
+    return None
 
 
 def _unknown(what: str, key: object, valid: set[str] | list[str]) -> str:

@@ -49,7 +49,26 @@ class GxForm:
 
     type: str
     kwargs: Callable[[Any], dict[str, Any]]
+    # Its docstring is exported beside the columns, for GX users who must compute them.
     derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]] | None = None
+
+
+def gx_objects(series: pd.Series) -> pd.Series:
+    """A derived text column as GX's pandas metrics read it: Python strings and None, because
+    GX compares values one by one and ``pd.NA`` has no truth value."""
+    return series.astype(object).where(series.notna(), None)
+
+
+def gx_all_true(
+    column: str, derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]]
+) -> GxForm:
+    """The GX form of a check GX has no words for: ``derive`` computes a boolean column (True
+    where the article passes) and GX expects every value of it to be True."""
+    return GxForm(
+        "expect_column_values_to_be_in_set",
+        lambda p: {"column": column, "value_set": [True]},
+        derive,
+    )
 
 
 @dataclass(frozen=True)
@@ -70,10 +89,23 @@ class Expectation(Generic[P]):
     severity: Severity = "critical"
     # None: Great Expectations cannot express it, and the GX engine says so in the result.
     gx: GxForm | None = None
+    # The articles the expectation speaks about (None: all). The others are neither passed nor
+    # failed and ``mostly`` leaves them out, as GX leaves out nulls.
+    scope: Callable[[pd.DataFrame, P], pd.Series] | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)
         return column if isinstance(column, str) else self.field
+
+
+class Unbreakable(ValueError):
+    """A breaker cannot make the article fail with these parameters (a regex that every text
+    matches, a column that is never null): the message says why."""
+
+
+# A judge's verdict on the corpus as a whole rather than on one article (a row count below its
+# minimum, or one over zero articles): the finding stands at the suite entry's own line.
+CORPUS_LEVEL = -1
 
 
 @dataclass(frozen=True)
@@ -106,6 +138,7 @@ class CorpusExpectation(Generic[P]):
     breaker: Callable[[Article, P], Article] | None = None
     severity: Severity = "critical"
     gx: GxForm | None = None
+    scope: Callable[[pd.DataFrame, P], pd.Series] | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)

@@ -1,0 +1,190 @@
+"""Custom expectations: a module a suite names, an installed package's entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.expectations.plugins import GROUP, PluginError, catalog, load_module
+from toolkit.suite import SuiteError, load_suite
+
+PLUGINS = Path(__file__).resolve().parent.parent / "data" / "plugins"
+SUITE = PLUGINS / "acme.yaml"
+CORPUS = PLUGINS / "corpus"
+SITE = PLUGINS / "site"  # holds an installed distribution's metadata: acme-news 1.0
+FOREIGN = "'mark.lowe@wirefeed.com' is not an address of the desk (joongang.co.kr)"
+
+
+def write(tmp_path: Path, text: str, name: str = "team.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(SuiteError) as info:
+        load_suite(path, directory=path.parent)
+    return str(info.value)
+
+
+def test_a_suite_runs_its_plugin_end_to_end_from_the_cli() -> None:
+    result = CliRunner().invoke(
+        app, ["check", str(CORPUS), "--suite", str(SUITE), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output  # the custom expectation is a warning
+    report = json.loads(result.stdout)
+    found = [
+        (f["id"], Path(f["file"]).name, f["line"], f["severity"], f["message"])
+        for f in report["findings"]
+    ]
+    assert found == [("byline_from_domain", "desk.txt", 22, "warning", FOREIGN)]
+
+
+def test_the_installed_command_finds_a_plugin_beside_its_suite(tmp_path: Path) -> None:
+    # The console script's import path holds neither the suite's directory nor the working
+    # directory: the module is found because the suite names it.
+    shutil.copytree(
+        PLUGINS, tmp_path / "team", ignore=shutil.ignore_patterns("site", "__pycache__")
+    )
+    elsewhere = tmp_path / "run"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    script = Path(sys.executable).with_name("toolkit")
+    done = subprocess.run(
+        [
+            str(script),
+            "check",
+            "../team/corpus",
+            "--suite",
+            "../team/acme.yaml",
+            "--format",
+            "json",
+        ],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    messages = [f["message"] for f in json.loads(done.stdout)["findings"]]
+    assert messages == [FOREIGN]
+
+
+def test_a_module_that_does_not_import_is_a_suite_error_at_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "suite: team\nplugins:\n  - acme_news.expectations\n  - acme_news.missing\n"
+        "expectations:\n  - expect: tags_non_empty\n",
+    )
+    shutil.copytree(PLUGINS / "acme_news", tmp_path / "acme_news")
+    message = error_of(path)
+    assert message.startswith(f"{path}:4: cannot import the plugin module 'acme_news.missing': ")
+    result = CliRunner().invoke(app, ["check", str(CORPUS), "--suite", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:4: cannot import the plugin module" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "expected"),
+    [
+        (
+            "acme_clash",
+            "plugin module 'acme_clash' defines 'tags_non_empty', a name taken by the built-in "
+            "expectation: rename it",
+        ),
+        (
+            "acme_no_list",
+            "module 'acme_no_list' has no EXPECTATIONS: expose a list of Expectation or "
+            "CorpusExpectation objects, as the built-in modules do",
+        ),
+    ],
+)
+def test_a_bad_plugin_is_named(tmp_path: Path, module: str, expected: str) -> None:
+    shutil.copy(PLUGINS / f"{module}.py", tmp_path / f"{module}.py")
+    path = write(
+        tmp_path, f"suite: team\nplugins: [{module}]\nexpectations:\n  - expect: tags_non_empty\n"
+    )
+    assert error_of(path) == f"{path}:2: {expected}"
+
+
+def test_plugins_must_be_a_list_of_module_names(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "suite: team\nplugins: acme_news\nexpectations:\n  - expect: tags_non_empty\n"
+    )
+    assert error_of(path) == f"{path}:2: 'plugins' is a list of module names: [my_team.checks]"
+
+
+def test_an_unknown_custom_name_without_its_plugin_is_an_unknown_expectation(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path,
+        "suite: team\nexpectations:\n  - expect: byline_from_domain\n    domains: [x.kr]\n",
+    )
+    assert error_of(path).startswith(f"{path}:3: unknown expectation 'byline_from_domain'")
+
+
+def test_an_extending_suite_inherits_its_base_plugins(tmp_path: Path) -> None:
+    shutil.copytree(PLUGINS / "acme_news", tmp_path / "acme_news")
+    shutil.copy(SUITE, tmp_path / "acme.yaml")
+    path = write(
+        tmp_path,
+        "suite: strict\nextends: acme\nexpectations:\n  - expect: byline_from_domain\n"
+        "    domains: [joongang.co.kr]\n    severity: critical\n",
+    )
+    suite = load_suite(path, directory=tmp_path)
+    assert suite.plugins == ["acme_news.expectations"]
+    first = suite.entries[0]
+    assert (first.id, first.severity) == ("byline_from_domain", "critical")
+
+
+def test_load_module_reads_expectations_exactly_as_the_builtins_expose_them() -> None:
+    found = load_module("acme_news.expectations", [PLUGINS])
+    assert [e.name for e in found] == ["byline_from_domain"]
+
+
+def test_an_installed_package_brings_its_expectations_by_entry_point(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.syspath_prepend(str(PLUGINS))
+    monkeypatch.syspath_prepend(str(SITE))
+    known = catalog()
+    assert known.origin["byline_from_domain"] == (
+        f"entry point 'acme' (acme_news.expectations) of group {GROUP!r}"
+    )
+    # A suite uses it without naming a module; naming it too is no clash (the same object).
+    path = write(
+        tmp_path,
+        "suite: team\nplugins: [acme_news.expectations]\nexpectations:\n"
+        "  - expect: byline_from_domain\n    domains: [joongang.co.kr]\n",
+    )
+    assert load_suite(path).entries[0].expectation is known.get("byline_from_domain")
+    listing = CliRunner().invoke(app, ["expectations", "--family", "acme"])
+    assert listing.exit_code == 0
+    name, family, severity, description = listing.stdout.split(maxsplit=3)
+    assert (name, family, severity) == ("byline_from_domain", "acme", "warning")
+    assert (
+        description.strip() == "Every address in the byline belongs to one of the desk's domains."
+    )
+
+
+def test_a_broken_entry_point_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    dist = tmp_path / "broken_pkg-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-pkg\nVersion: 1.0\n")
+    (dist / "entry_points.txt").write_text(f"[{GROUP}]\nbroken = no_such_pkg.checks\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError, match="cannot load the entry point 'broken'"):
+        catalog()
+    result = CliRunner().invoke(app, ["expectations"])
+    assert result.exit_code == 2
+    assert "entry point 'broken' (no_such_pkg.checks)" in result.stderr
