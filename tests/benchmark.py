@@ -43,9 +43,9 @@ _RUNNERS = {
         "n = r.summary.articles\n"
     ),
     "gx": (
-        "from toolkit.gx_engine import check_gx\n"
+        "from toolkit.gx_engine import check\n"
         "from toolkit.suite import load_suite\n"
-        "r = check_gx([Path(corpus)], [load_suite(suite)])\n"
+        "r = check([Path(corpus)], [load_suite(suite)])\n"
         "n = r.summary.articles\n"
     ),
 }

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from toolkit import __version__
 from toolkit.result import ExitCode
 
+if TYPE_CHECKING:
+    from toolkit.result import Result
+    from toolkit.suite import Suite
+
 EXIT_CODES = """Exit codes: 0 every critical expectation passed (warnings may exist);
 1 at least one critical expectation failed; 2 usage or suite error (bad option, unknown
 expectation, broken suite file, missing path); 3 nothing was checked (no input files, or zero
 articles)."""
+
+FORMAT_HELP = (
+    "Output format, NAME or NAME:PATH (PATH written atomically); repeatable. Formats: rich "
+    "(default, terminal), json (the Result), html (self-contained review page), junit (JUnit "
+    "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary)."
+)
+REDACT_HELP = "Replace email addresses in the article text of every report format."
+ANNOTATIONS_HELP = "Most annotations the github format prints; the rest are counted."
+ENGINE_HELP = (
+    "pandera (default): vectorised checks in batches, over --jobs processes. gx: the same suites "
+    "run through Great Expectations 1.x (slower to start; for teams that already use GX)."
+)
+DATA_DOCS_HELP = "Build Great Expectations Data Docs for the run in DIR (--engine gx only)."
+
+
+class Engine(StrEnum):
+    pandera = "pandera"
+    gx = "gx"
 
 app = typer.Typer(
     name="toolkit",
@@ -67,7 +90,7 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="Output format, NAME or NAME:PATH; repeatable. Formats: rich (default), json.",
+            help=FORMAT_HELP,
         ),
     ] = None,
     output: Annotated[
@@ -87,24 +110,31 @@ def check(
         bool | None,
         typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
     ] = None,
+    redact_emails: Annotated[
+        bool, typer.Option("--redact-emails", help=REDACT_HELP)
+    ] = False,
+    max_annotations: Annotated[
+        int, typer.Option(min=0, help=ANNOTATIONS_HELP)
+    ] = 50,
+    engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.pandera,
+    data_docs: Annotated[
+        Path | None, typer.Option(metavar="DIR", file_okay=False, help=DATA_DOCS_HELP)
+    ] = None,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""
     from toolkit.engine import EngineError
     from toolkit.engine import check as run_check
-    from toolkit.reporters import Destination, ReportError, ReportOptions, write_report
+    from toolkit.reporters import ReportError, ReportOptions, plan_destinations, write_reports
     from toolkit.suite import SUITE_DIR, SuiteError, available_suites, load_suite
 
     try:
-        dests = [Destination.parse(spec) for spec in (fmt or ["rich"])]
+        dests = plan_destinations(fmt or [], output)
     except ReportError as exc:
         raise fail(str(exc)) from None
-    if output is not None:
-        bare = [i for i, d in enumerate(dests) if d.path is None]
-        if len(bare) != 1:
-            raise fail("--output needs exactly one --format without a path")
-        dests[bare[0]] = Destination(dests[bare[0]].format, output)
-    if sum(d.path is None for d in dests) > 1:
-        raise fail("only one format can go to standard output; give the others a path (NAME:PATH)")
+    if engine is not Engine.gx and data_docs is not None:
+        raise fail("--data-docs builds Great Expectations Data Docs: it needs --engine gx")
+    if engine is Engine.gx and jobs > 1:
+        raise fail("--jobs runs the pandera engine in processes; --engine gx runs in one")
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -121,17 +151,43 @@ def check(
         raise fail(f"two suites share a name: {', '.join(names)}")
 
     try:
-        result = run_check(paths, suites, batch_size=batch_size, jobs=jobs)
+        if engine is Engine.gx:
+            result = _gx_check(paths, suites, batch_size, data_docs)
+        else:
+            result = run_check(paths, suites, batch_size=batch_size, jobs=jobs)
     except EngineError as exc:
         raise fail(str(exc)) from None
-    options = ReportOptions(color=sys.stdout.isatty() if color is None else color)
-    for dest in dests:
-        write_report(result, dest, options)
+    options = ReportOptions(
+        color=sys.stdout.isatty() if color is None else color,
+        redact_emails=redact_emails,
+        max_annotations=max_annotations,
+    )
+    write_reports(result, dests, options)
     if result.exit_code == ExitCode.NOTHING_CHECKED:
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
     raise typer.Exit(int(result.exit_code))
 
 
+def _gx_check(
+    paths: list[Path], suites: list[Suite], batch_size: int, data_docs: Path | None
+) -> Result:
+    """The GX engine, imported only now: Great Expectations takes seconds to import."""
+    try:
+        from toolkit import gx_engine
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("great_expectations"):
+            raise
+        raise fail("--engine gx needs Great Expectations: pip install 'toolkit[gx]'") from None
+    result = gx_engine.check(paths, suites, data_docs=data_docs, batch_size=batch_size)
+    if data_docs is not None and result.summary.articles:
+        typer.echo(f"toolkit: Data Docs written to {data_docs / 'index.html'}", err=True)
+    return result
+
+
 # Commands beyond `check` live in modules of their own under toolkit/commands/ and register
 # themselves on this app when imported here (one line each).
+from toolkit.commands import catalog  # noqa: E402,F401
+from toolkit.commands import fixtures  # noqa: E402,F401
+from toolkit.commands import report  # noqa: E402,F401
+from toolkit.commands import suite as suite_commands  # noqa: E402,F401

@@ -62,6 +62,9 @@ class ExpectationStats(_Model):
     success_rate: float
     mostly: float | None = None
     passed: bool
+    # Set when the run's engine (run.engine) did not check this expectation itself: who did,
+    # and why (e.g. an expectation Great Expectations has no form for, under --engine gx).
+    engine_note: str | None = None
 
 
 class SuiteResult(_Model):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from functools import lru_cache
 
 import pandas as pd
@@ -11,7 +13,15 @@ import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
 from toolkit.article import Article, is_cloudflare_placeholder
-from toolkit.expectations.base import AnyExpectation, Expectation, NoParams, Row, Why
+from toolkit.expectations.base import (
+    AnyExpectation,
+    Expectation,
+    GxForm,
+    NoParams,
+    Row,
+    Why,
+    gx_all_true,
+)
 from toolkit.text import as_mask
 
 CLOUDFLARE_PLACEHOLDER = "[email\u00a0protected]"
@@ -72,6 +82,7 @@ byline_present = Expectation(
     explain=_explain_present,
     fix="Make the scraper keep the byline; a missing byline often means a truncated page.",
     breaker=_drop_byline,
+    gx=GxForm("expect_column_values_to_not_be_null", lambda p: {"column": "byline"}),
 )
 
 
@@ -101,6 +112,12 @@ def _explain_email(row: Row, p: NoParams) -> Why:
     return Why(f"{address!r} in the byline is not a valid email address: {reason}", byline)
 
 
+def _emails_valid_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
+    """True where the byline holds at least one address and every address is a valid email
+    (email-validator, syntax only); false for none, an invalid one or Cloudflare's placeholder."""
+    return {"byline_emails_valid": emails_valid(batch).astype(bool)}
+
+
 def _break_email(article: Article, p: NoParams) -> Article:
     names = ", ".join(article.byline_names) or "SEO JI-EUN"
     return dataclasses.replace(
@@ -122,6 +139,122 @@ byline_has_email = Expectation(
     fix="Keep the author's address in the byline; for '[email protected]', decode Cloudflare's "
     "obfuscated address in the scraper.",
     breaker=_break_email,
+    gx=GxForm(
+        "expect_column_values_to_be_in_set",
+        lambda p: {"column": "byline_emails_valid", "value_set": [True]},
+        _emails_valid_column,
+    ),
 )
 
-EXPECTATIONS: list[AnyExpectation] = [byline_present, byline_has_email]
+
+# --- byline_email_matches_name ----------------------------------------------------------------
+
+_NON_LETTERS = re.compile("[^a-z]+")
+
+
+def _ascii_letters(text: str) -> str:
+    """Lower-case ASCII letters only: accents dropped ("JOÃO" -> "joao"), the rest removed."""
+    plain = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    return _NON_LETTERS.sub("", plain)
+
+
+def _name_forms(name: str) -> set[str]:
+    """What an address's local part may hold of ``name``: the name's words run together in
+    either order ("seojieun", "jieunseo"), or one word with the initials of the others
+    ("sjieun", "jseo")."""
+    words = [w for w in (_ascii_letters(part) for part in name.split()) if w]
+    forms = {"".join(words), "".join(reversed(words))}
+    for k, word in enumerate(words):
+        initials = "".join(w[0] for i, w in enumerate(words) if i != k)
+        forms |= {initials + word, word + initials}
+    return {f for f in forms if f}
+
+
+def address_matches(address: str, names: list[str]) -> bool:
+    """True when every piece of the local part ("seo", "jieun" of "seo.jieun@...") is found in
+    some form of one of the names."""
+    local = address.rsplit("@", 1)[0]
+    plain = unicodedata.normalize("NFKD", local.casefold()).encode("ascii", "ignore").decode()
+    pieces = [piece for piece in _NON_LETTERS.split(plain) if len(piece) > 1]
+    if not pieces:
+        return True  # initials only ("s.j@..."): nothing to compare
+    return any(
+        all(any(piece in form for form in forms) for piece in pieces)
+        for forms in (_name_forms(n) for n in names)
+    )
+
+
+def mismatched_address(names: list[str], emails: list[str]) -> str | None:
+    """The first valid address that matches none of the names, or None. Invalid addresses and
+    placeholders are byline_has_email's; a byline without names has nothing to compare."""
+    if not names:
+        return None
+    for address in emails:
+        if email_problem(address) is None and not address_matches(address, names):
+            return address
+    return None
+
+
+def _names_match(batch: pd.DataFrame) -> pd.Series:
+    # The names and addresses follow from the byline text: judge each distinct byline once.
+    firsts = batch.loc[batch["byline"].notna() & ~batch["byline"].duplicated()]
+    verdict = {
+        byline: mismatched_address(list(names), list(emails)) is None
+        for byline, names, emails in zip(
+            firsts["byline"].tolist(),
+            firsts["byline_names"].tolist(),
+            firsts["byline_emails"].tolist(),
+            strict=True,
+        )
+    }
+    return as_mask(batch["byline"].map(verdict, na_action="ignore").fillna(True))
+
+
+def _email_matches_name(batch: pd.DataFrame, p: NoParams) -> pd.Series:
+    return _names_match(batch)
+
+
+def _explain_match(row: Row, p: NoParams) -> Why:
+    names = list(row["byline_names"])
+    address = mismatched_address(names, list(row["byline_emails"])) or ""
+    byline = str(row["byline"])
+    start = max(0, byline.find(address))
+    return Why(
+        f"the address {address!r} matches no name in the byline ({', '.join(names)}): real "
+        "desks credit an editor's or translator's address, so check it only if authorship "
+        "matters",
+        byline,
+        ((start, start + len(address)),) if address in byline else (),
+    )
+
+
+def _names_match_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
+    """True where every valid address in the byline matches one of its names (the local part's
+    pieces found in a name's words, run together or as initials); true without a byline."""
+    return {"byline_emails_match_names": _names_match(batch)}
+
+
+def _desk_address(article: Article, p: NoParams) -> Article:
+    names = ", ".join(article.byline_names) or "SEO JI-EUN"
+    domain = next((e.rsplit("@", 1)[1] for e in article.byline_emails if "@" in e), None)
+    address = f"newsdesk@{domain or 'joongang.co.kr'}"
+    return dataclasses.replace(article, byline=f"BY {names} [{address}]", byline_emails=[address])
+
+
+byline_email_matches_name = Expectation(
+    name="byline_email_matches_name",
+    family="byline",
+    description="Every address in the byline matches one of its names (informational: desks "
+    "credit editors' and translators' addresses).",
+    field="byline",
+    params=NoParams,
+    check=_email_matches_name,
+    explain=_explain_match,
+    fix="Nothing to fix when a desk credits an editor's or a translator's address; otherwise "
+    "check that the scraper paired each name with its own address.",
+    breaker=_desk_address,
+    severity="info",
+    gx=gx_all_true("byline_emails_match_names", _names_match_column),
+)
+
+EXPECTATIONS: list[AnyExpectation] = [byline_present, byline_has_email, byline_email_matches_name]

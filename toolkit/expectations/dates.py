@@ -110,25 +110,22 @@ def _break_date(article: Article, p: DateParseable) -> Article:
 
 
 def _date_column(p: DateParseable) -> str:
-    return "date_and_published" if p.published else "date_iso"
+    return "header_date_if_published" if p.published else "header_date"
 
 
 def _date_text(batch: pd.DataFrame, p: DateParseable) -> dict[str, pd.Series]:
-    """The header date when it has the YYYY-MM-DD shape, else empty (strptime alone would take
-    '2025-3-1'); with `published`, then '|' and the Published: value folded to
-    'D Mon YYYY, HH:MM' (empty when missing or of another shape). Never null."""
+    """The header date when it has the YYYY-MM-DD shape (strptime alone would take '2025-3-1'),
+    else empty; with `published`, empty too where the Published: value is missing or does not
+    parse (a GX strftime format holds one date). Never null."""
     raw = batch["date"].astype("string[pyarrow]")
-    text = raw.where(as_mask(raw.str.match(_ISO_DATE)), "")
+    keep = as_mask(raw.str.match(_ISO_DATE))
     if p.published:
-        pub = batch["published"].astype("string[pyarrow]").str.strip()
-        folded = pub.str.replace(_PUBLISHED, r"\1 \2 \3, \4", regex=True)
-        text = text + "|" + folded.where(as_mask(pub.str.match(_PUBLISHED)), "")
-    return {_date_column(p): gx_objects(text)}
+        keep &= published_dates(batch).notna()
+    return {_date_column(p): gx_objects(raw.where(keep, ""))}
 
 
 def _date_gx_kwargs(p: DateParseable) -> dict[str, object]:
-    fmt = f"%Y-%m-%d|{_PUBLISHED_FORMAT}" if p.published else "%Y-%m-%d"
-    return {"column": _date_column(p), "strftime_format": fmt}
+    return {"column": _date_column(p), "strftime_format": "%Y-%m-%d"}
 
 
 date_parseable = Expectation(

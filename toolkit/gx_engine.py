@@ -1,0 +1,383 @@
+"""Great Expectations 1.x as a second engine: the same suites, the same Result.
+
+Imported only when ``toolkit check --engine gx`` is chosen: Great Expectations takes seconds
+to import. Every article goes into one pandas DataFrame (``toolkit.batch.to_frame`` plus the
+columns the expectations derive), validated as one whole-dataframe batch of an ephemeral
+context against one GX ExpectationSuite per toolkit suite, built by ``toolkit.gx_suite.plan``
+(the same suites ``toolkit suite export --to gx`` writes). GX's verdicts and unexpected rows
+then go through the pandera engine's own parts (Partial, findings, finish), so the Result is
+the same in shape and every reporter reads it unchanged.
+
+Nothing here knows any one expectation: each brings its GX form. An entry without one (and
+file_readable, which the readers judge) is checked by the toolkit's own engine, and its
+ExpectationStats says so in ``engine_note``: nothing is passed over in silence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import great_expectations as gx
+import pandas as pd
+from great_expectations.checkpoint.actions import UpdateDataDocsAction, ValidationAction
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationValidationResult,
+)
+from great_expectations.data_context.types.base import (
+    DataContextConfig,
+    InMemoryStoreBackendDefaults,
+    ProgressBarsConfig,
+)
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+from toolkit import __version__
+from toolkit.article import Article
+from toolkit.batch import batched, to_frame
+from toolkit.engine import (
+    DEFAULT_BATCH,
+    EngineError,
+    Key,
+    Partial,
+    _corpus_finding,
+    _findings,
+    _scope,
+    _sightings,
+    display_path,
+    entries_of,
+    file_partial,
+    finish,
+    make_finding,
+    merge,
+    validate_batch,
+)
+from toolkit.expectations import CorpusExpectation, Expectation, Why
+from toolkit.expectations.base import CORPUS_LEVEL
+from toolkit.expectations.files import file_readable
+from toolkit.gx_suite import (
+    META_KEY,
+    GxPlan,
+    derive_columns,
+    gx_form,
+    plan,
+    unsupported_reason,
+)
+from toolkit.readers import ReadOutcome, discover, read_dump
+from toolkit.result import Finding, Result, RunInfo, SuiteResult, summarise
+from toolkit.suite import Suite, SuiteEntry
+
+ENGINE = "gx"
+DOCS_SITE = "toolkit"
+# Index values of failing rows are all a finding needs; GX's COMPLETE format gives them all.
+RESULT_FORMAT: dict[str, Any] = {"result_format": "COMPLETE", "include_unexpected_rows": False}
+
+
+def check(
+    paths: list[Path],
+    suites: list[Suite],
+    data_docs: Path | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> Result:
+    """Check every article under ``paths`` with Great Expectations; ``data_docs`` is a
+    directory for GX Data Docs of the run. ``batch_size`` applies to the entries the
+    toolkit checks itself; GX validates all articles as one batch."""
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    found = discover(paths)
+    labels = [display_path(p) for p in found.files]
+    file_order = {label: i for i, label in enumerate(labels)}
+    parts: list[Partial] = []
+    articles: list[Article] = []
+    for path, label in zip(found.files, labels, strict=True):
+        outcome = read_dump(path, label)
+        parts.append(file_partial(suites, outcome))
+        articles.extend(outcome.articles)
+    total, verdicts = validate(suites, articles, file_order, data_docs, batch_size)
+    run = RunInfo(
+        tool_version=__version__,
+        engine=ENGINE,
+        paths=[str(p) for p in paths],
+        suites=[s.file for s in suites],
+        started=started,
+        duration_s=0.0,
+        skipped_files=[display_path(p) for p in found.skipped],
+    )
+    result = finish(suites, merge([*parts, total]), run, file_order)
+    return _as_run(result, suites, verdicts, time.perf_counter() - clock)
+
+
+def check_articles(
+    articles: list[Article], suites: list[Suite], data_docs: Path | None = None
+) -> Result:
+    """Check articles already in memory with Great Expectations (tests, fixtures)."""
+    started = dt.datetime.now(dt.UTC)
+    clock = time.perf_counter()
+    file_order: dict[str, int] = {}
+    for a in articles:
+        file_order.setdefault(a.file, len(file_order))
+    parts = [file_partial(suites, ReadOutcome(file=file)) for file in file_order]
+    total, verdicts = validate(suites, articles, file_order, data_docs)
+    run = RunInfo(
+        tool_version=__version__,
+        engine=ENGINE,
+        paths=list(file_order),
+        suites=[s.file for s in suites],
+        started=started,
+        duration_s=0.0,
+    )
+    result = finish(suites, merge([*parts, total]), run, file_order)
+    return _as_run(result, suites, verdicts, time.perf_counter() - clock)
+
+
+def validate(
+    suites: list[Suite],
+    articles: list[Article],
+    file_order: dict[str, int],
+    data_docs: Path | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> tuple[Partial, dict[Key, bool]]:
+    """Every article against every suite: GX for the entries it has a form for, the toolkit's
+    engine for the rest. Returns the partial result and GX's verdict on each entry it ran."""
+    plans = plan(suites)
+    ran = {p.key for p in plans}
+    rest = [_without(s, ran) for s in suites]
+    parts = [validate_batch(rest, chunk, file_order) for chunk in batched(articles, batch_size)]
+    out = Partial()  # the articles are counted by validate_batch above
+    verdicts: dict[Key, bool] = {}
+    if not articles:  # nothing to check (exit code 3): GX is not started
+        for p in plans:
+            out.count(p.key, 0, 0)
+        return merge([*parts, out]), verdicts
+    batch = derive_columns(plans, to_frame(articles, file_order))
+    for p, outcome in _run_gx(plans, batch, data_docs):
+        found = _gx_findings(p, batch, outcome)
+        out.count(p.key, _checked(p, batch, outcome), len(found))
+        out.findings.extend(found)
+        verdicts[p.key] = bool(outcome.success)
+    return merge([*parts, out]), verdicts
+
+
+def _checked(p: GxPlan, batch: pd.DataFrame, outcome: ExpectationValidationResult) -> int:
+    """The articles GX judged: those its row_condition keeps, less the nulls it leaves out
+    (as the toolkit's ``scope`` does). An aggregate expectation reports no count: its scope."""
+    result = outcome.result
+    if result.get("element_count") is not None:
+        return int(result["element_count"]) - int(result.get("missing_count") or 0)
+    return len(_scoped(batch, p))
+
+
+def _scoped(batch: pd.DataFrame, p: GxPlan) -> pd.DataFrame:
+    """The articles an entry speaks about, as the toolkit's engine selects them."""
+    mask = _scope(batch, p.entry)
+    return batch if mask is None else batch[mask]
+
+
+def _without(suite: Suite, ran: set[Key]) -> Suite:
+    entries = [e for e in suite.entries if (suite.name, e.id) not in ran]
+    return Suite(name=suite.name, file=suite.file, description=suite.description, entries=entries)
+
+
+# --- Great Expectations -----------------------------------------------------------------------
+
+
+def _context(data_docs: Path | None) -> Any:
+    """An ephemeral context: nothing written but the Data Docs asked for; no usage statistics
+    sent, no progress bars on the terminal."""
+    sites = {}
+    if data_docs is not None:
+        sites[DOCS_SITE] = {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(data_docs.resolve()),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False),
+        data_docs_sites=sites,
+    )
+    return gx.get_context(mode="ephemeral", project_config=config)
+
+
+def _run_gx(
+    plans: list[GxPlan], batch: pd.DataFrame, data_docs: Path | None
+) -> Iterator[tuple[GxPlan, ExpectationValidationResult]]:
+    """Validate ``batch`` against one GX suite per toolkit suite, in one checkpoint run;
+    yield each plan with its GX result, matched by the toolkit id in the result's meta."""
+    context = _context(data_docs)
+    definition = (
+        context.data_sources.add_pandas("toolkit")
+        .add_dataframe_asset("articles")
+        .add_batch_definition_whole_dataframe("all articles")
+    )
+    by_suite: dict[str, list[GxPlan]] = {}
+    for p in plans:
+        by_suite.setdefault(p.suite.name, []).append(p)
+    validations = []
+    for name, members in by_suite.items():
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=name, expectations=[_expectation(p) for p in members])
+        )
+        validations.append(
+            context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=definition, suite=suite)
+            )
+        )
+    if not validations:
+        return
+    actions: list[ValidationAction] = []
+    if data_docs is not None:
+        actions.append(UpdateDataDocsAction(name="data docs", site_names=[DOCS_SITE]))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name="toolkit check",
+            validation_definitions=validations,
+            actions=actions,
+            result_format=RESULT_FORMAT,
+        )
+    )
+    run = checkpoint.run(batch_parameters={"dataframe": batch})
+    results: dict[str, ExpectationSuiteValidationResult] = {
+        r.suite_name: r for r in run.run_results.values()
+    }
+    for name, members in by_suite.items():
+        by_id = {_toolkit_id(r): r for r in results[name].results}
+        for p in members:
+            outcome = by_id[p.entry.id]
+            raised = [i for i in _exception_infos(outcome.exception_info) if i["raised_exception"]]
+            if raised:
+                message = raised[0].get("exception_message") or "an error"
+                raise EngineError(
+                    f"Great Expectations could not run {p.entry.id!r} of suite {name!r}: {message}"
+                )
+            yield p, outcome
+
+
+def _expectation(p: GxPlan) -> Any:
+    """The plan as a GX Expectation; a configuration GX refuses is a suite error, named."""
+    config = p.configuration()
+    try:
+        return ExpectationConfiguration(**config).to_domain_obj()
+    except Exception as exc:  # GX raises its own and pydantic's errors alike
+        raise EngineError(
+            f"Great Expectations refuses {p.entry.id!r} of suite {p.suite.name!r} as "
+            f"{config['type']}: {exc}"
+        ) from exc
+
+
+def _toolkit_id(outcome: ExpectationValidationResult) -> str:
+    config = outcome.expectation_config
+    meta = config.meta if config is not None else None
+    if not meta or META_KEY not in meta:
+        raise EngineError(
+            "Great Expectations returned a result for an expectation it was not given"
+        )
+    return str(meta[META_KEY]["id"])
+
+
+def _exception_infos(info: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """GX reports an exception either flat or keyed by the metric that raised it."""
+    if not info:
+        return []
+    if "raised_exception" in info:
+        return [info]
+    return [v for v in info.values() if isinstance(v, dict) and "raised_exception" in v]
+
+
+def _gx_findings(
+    p: GxPlan, batch: pd.DataFrame, outcome: ExpectationValidationResult
+) -> list[Finding]:
+    """A finding for each article GX found unexpected, in the expectation's own words."""
+    rows = outcome.result.get("unexpected_index_list")
+    failing = pd.Index(sorted({int(r) for r in rows or []}), dtype="int64")
+    exp = p.entry.expectation
+    if isinstance(exp, Expectation):
+        return _findings(p.suite, p.entry, batch.loc[failing], exp.explain)
+    if isinstance(exp, CorpusExpectation):
+        aggregate = rows is None and not outcome.success
+        return _corpus_findings(p, exp, batch, failing, aggregate)
+    return []
+
+
+def _corpus_findings(
+    p: GxPlan,
+    exp: CorpusExpectation[Any],
+    batch: pd.DataFrame,
+    failing: pd.Index,
+    aggregate: bool,
+) -> list[Finding]:
+    """GX names the failing rows (or, for an aggregate such as a row count, only that the
+    corpus fails); the expectation's judge gives the reasons (which articles a duplicate
+    repeats, how many articles there are)."""
+    if failing.empty and not aggregate:
+        return []
+    scope = _scoped(batch, p)
+    at = dict(zip(scope.index, _sightings(scope, p.entry, exp), strict=True))
+    rows = sorted(at, key=lambda r: at[r].order)
+    verdicts = exp.judge([at[r] for r in rows], p.entry.params)
+    if aggregate:
+        if CORPUS_LEVEL in verdicts:
+            return [_corpus_finding(p.suite, p.entry, verdicts[CORPUS_LEVEL])]
+        failing = pd.Index([rows[i] for i in verdicts], dtype="int64")
+    why_at = {rows[i]: why for i, why in verdicts.items() if i != CORPUS_LEVEL}
+    found = []
+    for row in failing:
+        s = at[row]
+        why = why_at.get(row) or Why(f"Great Expectations' {p.form.type} fails on this article")
+        found.append(
+            make_finding(
+                p.suite,
+                p.entry,
+                s.file,
+                s.line,
+                why.excerpt if why.excerpt is not None else s.excerpt,
+                why.message,
+                identity=(s.date, s.headline),
+                spans=why.spans,
+            )
+        )
+    return found
+
+
+# --- the Result -------------------------------------------------------------------------------
+
+
+def _as_run(
+    result: Result, suites: list[Suite], verdicts: dict[Key, bool], seconds: float
+) -> Result:
+    """GX's own verdict for each entry it ran (severity and mostly applied by GX), and a note
+    on each entry it did not run."""
+    notes = {
+        (s.name, e.id): _note(e)
+        for s in suites
+        for e in entries_of(s)
+        if gx_form(e.expectation) is None
+    }
+    suite_results: list[SuiteResult] = []
+    for sr in result.suites:
+        stats = []
+        for e in sr.expectations:
+            key = (e.suite, e.id)
+            if key in verdicts:
+                e = e.model_copy(update={"passed": verdicts[key]})
+            e = e.model_copy(update={"engine_note": notes.get(key)})
+            stats.append(e)
+        passed = all(e.passed for e in stats if e.severity == "critical")
+        suite_results.append(sr.model_copy(update={"expectations": stats, "passed": passed}))
+    s = result.summary
+    summary = summarise(s.files, s.articles, suite_results, result.findings)
+    run = result.run.model_copy(update={"duration_s": round(seconds, 4)})
+    return result.model_copy(update={"run": run, "suites": suite_results, "summary": summary})
+
+
+def _note(entry: SuiteEntry) -> str:
+    if entry.expectation is file_readable:
+        return "checked by the file readers, before any engine"
+    return f"checked by the toolkit's own engine: {unsupported_reason(entry)}"
