@@ -153,7 +153,7 @@ def validate_batch(
         return out
     batch = to_frame(articles, file_numbers)
     for suite in suites:
-        conditions = {e.id: c for e in suite.entries if (c := _scope(batch, e)) is not None}
+        conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
         failing = failing_rows(compile_schema(suite, batch, conditions), batch[KEY_COLUMNS])
         for entry in suite.entries:
             key = (suite.name, entry.id)
@@ -163,15 +163,15 @@ def validate_batch(
             if isinstance(exp, Expectation):
                 rows = failing.get(entry.id, pd.Index([]))
                 out.count(key, checked, len(rows))
-                out.findings.extend(_findings(suite, entry, batch.loc[rows], exp.explain))
+                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
             elif isinstance(exp, CorpusExpectation):
                 scope = batch if cond is None else batch[cond]
                 out.count(key, checked, 0)
-                out.sightings.setdefault(key, []).extend(_sightings(scope, entry, exp))
+                out.sightings.setdefault(key, []).extend(sightings_of(scope, entry, exp))
     return out
 
 
-def _scope(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
+def condition_mask(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
     """The articles an entry is checked on: those its row_condition keeps, less those its
     expectation leaves out (GX leaves nulls out); None for all."""
     mask = None if entry.row_condition is None else _condition(batch, entry)
@@ -192,7 +192,7 @@ def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
     return as_mask(mask)
 
 
-def _sightings(
+def sightings_of(
     scope: pd.DataFrame, entry: SuiteEntry, exp: CorpusExpectation[Any]
 ) -> list[Sighting]:
     keys = exp.sketch(scope, entry.params)
@@ -220,7 +220,7 @@ def _sightings(
     ]
 
 
-def _findings(
+def row_findings(
     suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, explain: Callable[[Any, Any], Why]
 ) -> list[Finding]:
     """Findings for the failing rows only; Arrow hands them over as plain Python values."""
@@ -340,7 +340,7 @@ def finish(
                 total.count((suite.name, entry.id), 0, len(verdicts))
                 for i, why in sorted(verdicts.items()):
                     if i == CORPUS_LEVEL:
-                        findings.append(_corpus_finding(suite, entry, why))
+                        findings.append(corpus_finding(suite, entry, why))
                         continue
                     s = seen[i]
                     value = why.excerpt if why.excerpt is not None else s.excerpt
@@ -366,7 +366,7 @@ def finish(
     return Result(run=run, summary=summary, suites=results, findings=findings)
 
 
-def _corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
+def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
     """A verdict on the corpus as a whole stands at the suite entry that asked for it."""
     return make_finding(
         suite, entry, suite.file, entry.line, why.excerpt or "", why.message, identity=("corpus",)

@@ -43,16 +43,16 @@ from toolkit.engine import (
     EngineError,
     Key,
     Partial,
-    _corpus_finding,
-    _findings,
-    _scope,
-    _sightings,
+    condition_mask,
+    corpus_finding,
     display_path,
     entries_of,
     file_partial,
     finish,
     make_finding,
     merge,
+    row_findings,
+    sightings_of,
     validate_batch,
 )
 from toolkit.expectations import CorpusExpectation, Expectation, Why
@@ -172,7 +172,7 @@ def _checked(p: GxPlan, batch: pd.DataFrame, outcome: ExpectationValidationResul
 
 def _scoped(batch: pd.DataFrame, p: GxPlan) -> pd.DataFrame:
     """The articles an entry speaks about, as the toolkit's engine selects them."""
-    mask = _scope(batch, p.entry)
+    mask = condition_mask(batch, p.entry)
     return batch if mask is None else batch[mask]
 
 
@@ -299,7 +299,7 @@ def _gx_findings(
     failing = pd.Index(sorted({int(r) for r in rows or []}), dtype="int64")
     exp = p.entry.expectation
     if isinstance(exp, Expectation):
-        return _findings(p.suite, p.entry, batch.loc[failing], exp.explain)
+        return row_findings(p.suite, p.entry, batch.loc[failing], exp.explain)
     if isinstance(exp, CorpusExpectation):
         aggregate = rows is None and not outcome.success
         return _corpus_findings(p, exp, batch, failing, aggregate)
@@ -319,12 +319,12 @@ def _corpus_findings(
     if failing.empty and not aggregate:
         return []
     scope = _scoped(batch, p)
-    at = dict(zip(scope.index, _sightings(scope, p.entry, exp), strict=True))
+    at = dict(zip(scope.index, sightings_of(scope, p.entry, exp), strict=True))
     rows = sorted(at, key=lambda r: at[r].order)
     verdicts = exp.judge([at[r] for r in rows], p.entry.params)
     if aggregate:
         if CORPUS_LEVEL in verdicts:
-            return [_corpus_finding(p.suite, p.entry, verdicts[CORPUS_LEVEL])]
+            return [corpus_finding(p.suite, p.entry, verdicts[CORPUS_LEVEL])]
         failing = pd.Index([rows[i] for i in verdicts], dtype="int64")
     why_at = {rows[i]: why for i, why in verdicts.items() if i != CORPUS_LEVEL}
     found = []
