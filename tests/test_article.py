@@ -57,7 +57,9 @@ def test_many_articles_back_to_back_record_start_lines(seed_text: str) -> None:
 
 
 def test_truncated_article_records_missing_parts() -> None:
-    text = " date 2025-03-11  Cut short\nCut short\n\nPublished: 11 Mar. 2025, 17:03\n\nThe talks were"
+    text = (
+        " date 2025-03-11  Cut short\nCut short\n\nPublished: 11 Mar. 2025, 17:03\n\nThe talks were"
+    )
     (a,) = parse_text(text, "t.txt")
     assert a.paragraphs == ["The talks were"]
     assert a.byline is None and a.tags_raw is None
@@ -105,6 +107,43 @@ def test_crlf_and_unicode_line_separators_keep_editor_line_numbers() -> None:
 
 def test_render_then_parse_gives_the_seed_back(seed_article: Article) -> None:
     (again,) = parse_text(render(seed_article), "seed.txt")
-    for name in ("date", "headline", "title", "published", "caption", "paragraphs", "byline",
-                 "byline_names", "byline_emails", "tags_raw", "tags", "problems"):
+    for name in (
+        "date",
+        "headline",
+        "title",
+        "published",
+        "caption",
+        "paragraphs",
+        "byline",
+        "byline_names",
+        "byline_emails",
+        "tags_raw",
+        "tags",
+        "problems",
+    ):
         assert getattr(again, name) == getattr(seed_article, name), name
+
+
+def _byline(line: str) -> Article:
+    (a,) = parse_text(f" date 2025-01-02  H\nH\n\nBody.\n\n{line}\ntags Korea\n", "x.txt")
+    return a
+
+
+def test_several_bracket_groups_each_give_their_address() -> None:
+    a = _byline("BY KIM MIN-JI [kim.minji@joongang.co.kr] AND PARK SE-HOON [park@joongang.co.kr]")
+    assert a.byline_names == ["KIM MIN-JI", "PARK SE-HOON"]
+    assert a.byline_emails == ["kim.minji@joongang.co.kr", "park@joongang.co.kr"]
+
+
+def test_addresses_joined_by_and_or_semicolons_and_bare_addresses() -> None:
+    assert _byline("BY A, B [a@x.kr and b@x.kr]").byline_emails == ["a@x.kr", "b@x.kr"]
+    assert _byline("BY KIM & LEE [k@x.kr; l@x.kr]").byline_names == ["KIM", "LEE"]
+    bare = _byline("BY SEO JI-EUN seo.jieun@joongang.co.kr")
+    assert bare.byline_names == ["SEO JI-EUN"]
+    assert bare.byline_emails == ["seo.jieun@joongang.co.kr"]
+
+
+def test_unclosed_bracket_and_placeholder_beside_an_address() -> None:
+    assert _byline("BY A [a@x.kr").byline_emails == ["a@x.kr"]
+    mixed = _byline(f"BY A, B [[email{NBSP}protected], b@x.kr]")
+    assert mixed.byline_emails == [f"email{NBSP}protected", "b@x.kr"]

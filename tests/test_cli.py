@@ -25,7 +25,9 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_seed_fails_with_exactly_one_critical_finding_the_placeholder() -> None:
-    code, out, _ = invoke("check", str(SEED.parent), "--format", "json", "--suite", str(SUITES / "joongang.yaml"))
+    code, out, _ = invoke(
+        "check", str(SEED.parent), "--format", "json", "--suite", str(SUITES / "joongang.yaml")
+    )
     assert code == 1
     result = json.loads(out)
     critical = [f for f in result["findings"] if f["severity"] == "critical"]
@@ -39,7 +41,9 @@ def test_seed_fails_with_exactly_one_critical_finding_the_placeholder() -> None:
 
 
 def test_seed_rich_report_shows_place_and_visible_nbsp() -> None:
-    code, out, _ = invoke("check", str(SEED), "--suite", str(SUITES / "joongang.yaml"), "--no-color")
+    code, out, _ = invoke(
+        "check", str(SEED), "--suite", str(SUITES / "joongang.yaml"), "--no-color"
+    )
     assert code == 1
     assert "FAILED" in out
     assert "000_faaed4314eeb3cba.txt:1" in out
@@ -48,13 +52,17 @@ def test_seed_rich_report_shows_place_and_visible_nbsp() -> None:
 
 def test_json_shape(corpus_dir: Callable[..., Path]) -> None:
     folder = corpus_dir("clean/001_f03fe77191dea3c1.txt", "seed/000_faaed4314eeb3cba.txt")
-    code, out, _ = invoke("check", str(folder), "--format", "json", "--suite", str(SUITES / "news.yaml"))
+    code, out, _ = invoke(
+        "check", str(folder), "--format", "json", "--suite", str(SUITES / "news.yaml")
+    )
     result = json.loads(out)
     assert code == 0  # the byline email is a warning in the news suite
     assert result["schema_version"] == "1.0"
     assert result["summary"]["files"] == 2 and result["summary"]["articles"] == 2
     stats = result["suites"][0]["expectations"]
-    assert {"id", "severity", "checked", "failed", "success_rate", "mostly", "passed"} <= set(stats[0])
+    assert {"id", "severity", "checked", "failed", "success_rate", "mostly", "passed"} <= set(
+        stats[0]
+    )
     assert result["findings"]
     for f in result["findings"]:
         assert {"expectation", "severity", "file", "line", "message", "fingerprint"} <= set(f)
@@ -62,11 +70,16 @@ def test_json_shape(corpus_dir: Callable[..., Path]) -> None:
 
 def test_unknown_expectation_exits_2_naming_file_and_line(tmp_path: Path) -> None:
     suite = tmp_path / "bad.yaml"
-    suite.write_text("suite: bad\nexpectations:\n  - expect: tags_non_empty\n  - expect: headline_in_bodyy\n")
+    suite.write_text(
+        "suite: bad\nexpectations:\n  - expect: tags_non_empty\n  - expect: headline_in_bodyy\n"
+    )
     code, out, err = invoke("check", str(SEED), "--suite", str(suite))
     assert code == 2
     assert f"{suite}:4" in err
-    assert "unknown expectation 'headline_in_bodyy'" in err and "did you mean 'headline_in_body'" in err
+    assert (
+        "unknown expectation 'headline_in_bodyy'" in err
+        and "did you mean 'headline_in_body'" in err
+    )
     assert out == ""
 
 
@@ -85,7 +98,9 @@ def test_empty_directory_exits_3(tmp_path: Path) -> None:
 
 def test_only_unreadable_files_exits_3_and_reports_them(tmp_path: Path) -> None:
     (tmp_path / "empty.txt").write_bytes(b"")
-    code, out, err = invoke("check", str(tmp_path), "--suite", str(SUITES / "news.yaml"), "-f", "json")
+    code, out, err = invoke(
+        "check", str(tmp_path), "--suite", str(SUITES / "news.yaml"), "-f", "json"
+    )
     assert code == 3
     assert "zero articles" in err
     (finding,) = json.loads(out)["findings"]
@@ -106,12 +121,16 @@ def test_unknown_suite_name_exits_2() -> None:
 
 def test_output_file_and_format_with_path(tmp_path: Path) -> None:
     target = tmp_path / "out" / "result.json"
-    code, out, _ = invoke("check", str(SEED), "-s", str(SUITES / "news.yaml"), "-f", f"json:{target}", "--no-color")
+    code, out, _ = invoke(
+        "check", str(SEED), "-s", str(SUITES / "news.yaml"), "-f", f"json:{target}", "--no-color"
+    )
     assert code == 0
     assert "PASSED" not in out  # only the json format was asked for, into a file
     assert json.loads(target.read_text())["summary"]["articles"] == 1
     other = tmp_path / "r.json"
-    code, _, _ = invoke("check", str(SEED), "-s", str(SUITES / "news.yaml"), "-f", "json", "-o", str(other))
+    code, _, _ = invoke(
+        "check", str(SEED), "-s", str(SUITES / "news.yaml"), "-f", "json", "-o", str(other)
+    )
     assert code == 0 and json.loads(other.read_text())["schema_version"]
 
 
@@ -124,7 +143,9 @@ def test_version_and_help() -> None:
         assert needle in out
 
 
-def test_default_suites_come_from_expectations_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_suites_come_from_expectations_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = invoke("check", str(SEED))
     assert code == 2 and "no suite given" in err
@@ -138,7 +159,9 @@ def test_installed_command_runs_in_a_subprocess() -> None:
     exe = shutil.which("toolkit") or str(Path(sys.executable).parent / "toolkit")
     proc = subprocess.run(
         [exe, "check", str(SEED), "--suite", str(SUITES / "joongang.yaml"), "--format", "json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["summary"]["findings"]["critical"] == 1

@@ -19,7 +19,10 @@ def test_failing_article_becomes_a_finding_with_place(seed_article: Article) -> 
     result = run([seed_article], "- expect: byline_has_email")
     (finding,) = result.findings
     assert (finding.expectation, finding.severity, finding.file, finding.line) == (
-        "byline_has_email", "critical", "seed.txt", 1,
+        "byline_has_email",
+        "critical",
+        "seed.txt",
+        1,
     )
     assert finding.field == "byline" and finding.field_line == 24
     assert "placeholder" in finding.message
@@ -28,7 +31,9 @@ def test_failing_article_becomes_a_finding_with_place(seed_article: Article) -> 
 
 
 def test_mostly_lets_a_share_fail(seed_article: Article) -> None:
-    good = dataclasses.replace(seed_article, byline="BY A [a@joongang.co.kr]", byline_emails=["a@joongang.co.kr"])
+    good = dataclasses.replace(
+        seed_article, byline="BY A [a@joongang.co.kr]", byline_emails=["a@joongang.co.kr"]
+    )
     articles = [*_numbered(good, 9), dataclasses.replace(seed_article, line=999, file="dump.txt")]
     result = run(articles, "- expect: byline_has_email\n  mostly: 0.9")
     (stats,) = [e for e in result.suites[0].expectations if e.id == "byline_has_email"]
@@ -57,7 +62,9 @@ def test_findings_do_not_depend_on_batch_size(seed_article: Article, size: int) 
 
 def test_row_condition_limits_what_is_checked(seed_article: Article) -> None:
     other = dataclasses.replace(seed_article, line=40, date="2024-01-01")
-    result = run([seed_article, other], "- expect: byline_has_email\n  row_condition: date == '2024-01-01'")
+    result = run(
+        [seed_article, other], "- expect: byline_has_email\n  row_condition: date == '2024-01-01'"
+    )
     (stats,) = [e for e in result.suites[0].expectations if e.id == "byline_has_email"]
     assert (stats.checked, stats.failed) == (1, 1)
     assert failing_lines(result, "byline_has_email") == [("seed.txt", 40)]
@@ -81,7 +88,9 @@ def test_fingerprint_is_stable_across_directories_and_lines() -> None:
 
 def test_same_defect_same_fingerprint_when_lines_move(seed_article: Article) -> None:
     first = run([seed_article], "- expect: byline_has_email").findings[0]
-    moved = run([dataclasses.replace(seed_article, line=500)], "- expect: byline_has_email").findings[0]
+    moved = run(
+        [dataclasses.replace(seed_article, line=500)], "- expect: byline_has_email"
+    ).findings[0]
     assert first.fingerprint == moved.fingerprint
     assert first.line != moved.line
 

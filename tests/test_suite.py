@@ -31,13 +31,19 @@ def test_loads_severity_mostly_and_defaults(tmp_path: Path) -> None:
     assert suite.name == "s"
     first, second = suite.entries
     assert (first.id, first.severity, first.mostly, first.line) == (
-        "tags_non_empty", "critical", None, 3,
+        "tags_non_empty",
+        "critical",
+        None,
+        3,
     )
     assert (second.severity, second.mostly, second.line) == ("warning", 0.9, 4)
 
 
 def test_unknown_expectation_names_file_line_and_suggestion(tmp_path: Path) -> None:
-    path = write(tmp_path, "suite: s\nexpectations:\n  - expect: tags_non_empty\n  - expect: byline_has_emial\n")
+    path = write(
+        tmp_path,
+        "suite: s\nexpectations:\n  - expect: tags_non_empty\n  - expect: byline_has_emial\n",
+    )
     err = error_of(path)
     assert (err.file, err.line) == (str(path), 4)
     assert "unknown expectation 'byline_has_emial'" in str(err)
@@ -45,14 +51,18 @@ def test_unknown_expectation_names_file_line_and_suggestion(tmp_path: Path) -> N
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "suite: s\nexpectations:\n  - expect: tags_non_empty\n    severity: [warning\n")
+    path = write(
+        tmp_path, "suite: s\nexpectations:\n  - expect: tags_non_empty\n    severity: [warning\n"
+    )
     err = error_of(path)
     assert err.line is not None and err.line >= 4
     assert "broken YAML" in str(err)
 
 
 def test_unknown_parameter_lists_valid_ones(tmp_path: Path) -> None:
-    path = write(tmp_path, "suite: s\nexpectations:\n  - expect: date_in_range\n    min_dat: 2000-01-01\n")
+    path = write(
+        tmp_path, "suite: s\nexpectations:\n  - expect: date_in_range\n    min_dat: 2000-01-01\n"
+    )
     err = error_of(path)
     assert err.line == 4
     assert "unknown parameter of date_in_range 'min_dat'" in str(err)
@@ -60,7 +70,9 @@ def test_unknown_parameter_lists_valid_ones(tmp_path: Path) -> None:
 
 
 def test_bad_parameter_value(tmp_path: Path) -> None:
-    path = write(tmp_path, "suite: s\nexpectations:\n  - expect: date_in_range\n    max_days_ahead: -3\n")
+    path = write(
+        tmp_path, "suite: s\nexpectations:\n  - expect: date_in_range\n    max_days_ahead: -3\n"
+    )
     err = error_of(path)
     assert err.line == 4
     assert "max_days_ahead" in str(err)
@@ -101,8 +113,17 @@ def test_malformed_suites(tmp_path: Path, text: str, needle: str) -> None:
 
 
 def test_extends_overrides_by_id(tmp_path: Path) -> None:
-    write(tmp_path, "suite: base\nexpectations:\n  - expect: tags_non_empty\n  - expect: byline_has_email\n    severity: warning\n", "base.yaml")
-    child = write(tmp_path, "suite: child\nextends: base\nexpectations:\n  - expect: byline_has_email\n", "child.yaml")
+    write(
+        tmp_path,
+        "suite: base\nexpectations:\n  - expect: tags_non_empty\n"
+        "  - expect: byline_has_email\n    severity: warning\n",
+        "base.yaml",
+    )
+    child = write(
+        tmp_path,
+        "suite: child\nextends: base\nexpectations:\n  - expect: byline_has_email\n",
+        "child.yaml",
+    )
     suite = load_suite(child, directory=tmp_path)
     assert [(e.id, e.severity) for e in suite.entries] == [
         ("tags_non_empty", "critical"),
@@ -111,10 +132,16 @@ def test_extends_overrides_by_id(tmp_path: Path) -> None:
 
 
 def test_extends_cycle_and_missing_base(tmp_path: Path) -> None:
-    a = write(tmp_path, "suite: a\nextends: b\nexpectations:\n  - expect: tags_non_empty\n", "a.yaml")
+    a = write(
+        tmp_path, "suite: a\nextends: b\nexpectations:\n  - expect: tags_non_empty\n", "a.yaml"
+    )
     write(tmp_path, "suite: b\nextends: a\nexpectations:\n  - expect: tags_non_empty\n", "b.yaml")
     assert "cycle" in str(error_of(a))
-    c = write(tmp_path, "suite: c\nextends: nowhere\nexpectations:\n  - expect: tags_non_empty\n", "c.yaml")
+    c = write(
+        tmp_path,
+        "suite: c\nextends: nowhere\nexpectations:\n  - expect: tags_non_empty\n",
+        "c.yaml",
+    )
     err = error_of(c)
     assert err.line == 2 and "no suite named 'nowhere'" in str(err)
 
@@ -168,8 +195,7 @@ def test_bad_row_condition_is_a_suite_error_at_its_line(
 ) -> None:
     path = write(
         tmp_path,
-        "suite: s\nexpectations:\n  - expect: tags_non_empty\n"
-        f"    row_condition: \"{condition}\"\n",
+        f'suite: s\nexpectations:\n  - expect: tags_non_empty\n    row_condition: "{condition}"\n',
     )
     err = error_of(path)
     assert err.line == 4

@@ -24,7 +24,9 @@ def _refuse(*args: Any, **kwargs: Any) -> Any:
 
 
 @pytest.mark.parametrize("suite_file", sorted(SUITES.glob("*.yaml")), ids=lambda p: p.stem)
-def test_no_python_fallback_in_shipped_suites(suite_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_python_fallback_in_shipped_suites(
+    suite_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     suite = load_suite(suite_file, directory=SUITES)
     monkeypatch.setattr(ArrowStringArray, "_str_map", _refuse)
     monkeypatch.setattr(ArrowExtensionArray, "_apply_re_fallback", _refuse, raising=False)

@@ -187,7 +187,5 @@ def _gx_check(
 
 # Commands beyond `check` live in modules of their own under toolkit/commands/ and register
 # themselves on this app when imported here (one line each).
-from toolkit.commands import catalog  # noqa: E402,F401
-from toolkit.commands import fixtures  # noqa: E402,F401
-from toolkit.commands import report  # noqa: E402,F401
-from toolkit.commands import suite as suite_commands  # noqa: E402,F401
+from toolkit.commands import catalog, fixtures, report  # noqa: E402, F401
+from toolkit.commands import suite as suite_commands  # noqa: E402, F401

@@ -7,7 +7,10 @@ from pathlib import Path
 
 from toolkit.readers import read_dump
 
-ARTICLE = " date 2025-03-11  A headline\nA headline\n\nPublished: 11 Mar. 2025, 17:03\n\nThe body’s text.\n\nBY A B [a@b.kr]\ntags Korea\n"
+ARTICLE = (
+    " date 2025-03-11  A headline\nA headline\n\nPublished: 11 Mar. 2025, 17:03\n\n"
+    "The body’s text.\n\nBY A B [a@b.kr]\ntags Korea\n"
+)
 
 
 def test_seed_reads_one_article(seed_text: str, tmp_path: Path) -> None:
