@@ -196,18 +196,32 @@ def _paragraph_end(lines: list[str], lo: int, hi: int) -> int:
 
 
 def _parse_byline(art: Article, line: str) -> None:
+    """Names outside the brackets, addresses inside them. Several bracket groups are possible
+    ("BY A [a@x.kr] AND B [b@x.kr]"), and so are addresses written without brackets."""
     art.byline = line.strip(" \t\u00a0")
-    names_part, bracket, rest = art.byline.partition("[")
-    names = _BYLINE_ROLES.sub(",", names_part)
-    art.byline_names = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip()]
-    if bracket:
-        inside = rest.rsplit("]", 1)[0] if "]" in rest else rest
+    emails: list[str] = []
+    for group in _BRACKETS.findall(art.byline):
         # Cloudflare's placeholder is "[email protected]" inside the brackets: keep it whole.
-        inside = inside.strip("[] \u00a0")
-        if is_cloudflare_placeholder(inside):
-            art.byline_emails = [inside]
-        else:
-            art.byline_emails = [e for e in _EMAIL_SPLIT.split(inside) if e]
+        emails.extend(m.strip("[]") for m in _PLACEHOLDER_IN.findall(group))
+        emails.extend(_addresses(_PLACEHOLDER_IN.sub(" ", group)))
+    names_part = _BRACKETS.sub(" ", art.byline)
+    bare = [w for w in names_part.split() if "@" in w]
+    emails.extend(_addresses(" ".join(bare)))
+    names = _BYLINE_ROLES.sub(",", " ".join(w for w in names_part.split() if "@" not in w))
+    art.byline_names = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")]
+    art.byline_emails = emails
+
+
+# A bracket group, which may hold one bracketed placeholder, or run to the end when unclosed.
+_BRACKETS = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)(?:\]|$)")
+_PLACEHOLDER_IN = re.compile(r"\[?email[\s\u00a0]+protected\]?", re.IGNORECASE)
+# Words that join addresses rather than being one: "[a@x.kr and b@x.kr]".
+_JOINERS = frozenset({"and", "&", "/", "|"})
+
+
+def _addresses(text: str) -> list[str]:
+    words = (w.strip("()<>\"'") for w in _EMAIL_SPLIT.split(text))
+    return [w.removeprefix("mailto:") for w in words if w and w.lower() not in _JOINERS]
 
 
 _PLACEHOLDER = re.compile(r"^\[?email[\s\u00a0]+protected\]?$", re.IGNORECASE)

@@ -54,6 +54,23 @@ def excerpt(text: object, around: int | None = None, width: int = EXCERPT_CHARS)
     return head + s[start : start + width] + tail
 
 
+Span = tuple[int, int]
+
+
+def excerpt_at(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> tuple[str, Span]:
+    """A piece of ``text`` (at most ``width`` characters, ellipses included) around the range
+    [start, end), and where that range sits inside the piece, for a finding to highlight."""
+    if len(text) <= width:
+        return text, (start, end)
+    inner = width - 2  # room for an ellipsis at each end
+    end = min(end, start + inner)
+    lo = max(0, min(start - (inner - (end - start)) // 2, len(text) - inner))
+    head = "…" if lo > 0 else ""
+    tail = "…" if lo + inner < len(text) else ""
+    shift = len(head) - lo
+    return head + text[lo : lo + inner] + tail, (start + shift, end + shift)
+
+
 def normalise_space(series: pd.Series) -> pd.Series:
     """Fold runs of any white space (no-break spaces included) to one space and strip."""
     return series.str.replace(SPACE_RUN, " ", regex=True).str.strip()

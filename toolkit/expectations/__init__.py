@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from toolkit.expectations import byline, dates, headline, tags
+from toolkit.expectations import body, byline, corpus, dates, generic, headline, hygiene, tags
 from toolkit.expectations.base import (
     AnyExpectation,
     CorpusExpectation,
@@ -19,6 +19,10 @@ BUILTINS: list[AnyExpectation] = [
     *byline.EXPECTATIONS,
     *tags.EXPECTATIONS,
     *headline.EXPECTATIONS,
+    *body.EXPECTATIONS,
+    *hygiene.EXPECTATIONS,
+    *corpus.EXPECTATIONS,
+    *generic.EXPECTATIONS,
 ]
 CATALOG: dict[str, AnyExpectation] = {e.name: e for e in BUILTINS}
 

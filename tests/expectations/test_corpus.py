@@ -1,0 +1,140 @@
+"""Corpus-wide expectations: the first sighting passes, later ones name it, and the findings do
+not depend on how the corpus is cut into batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from datasketch import MinHash
+
+from tests.conftest import BROKEN, CLEAN, SEED, failing_lines, one_suite, run
+from toolkit.article import Article, parse_text
+from toolkit.engine import check_articles
+from toolkit.examples import example_article
+from toolkit.expectations.corpus import permutations, shingle_hashes, signatures
+from toolkit.fixtures import make_article
+
+DEFECTS = Path(__file__).resolve().parent.parent / "data" / "catalog" / "defects"
+CORPUS = (
+    "- expect: body_unique",
+    "- expect: body_near_duplicate",
+    "- expect: headline_unique",
+)
+
+
+def corpus() -> list[Article]:
+    out: list[Article] = []
+    for path in [*sorted(BROKEN.glob("*.txt")), *sorted(CLEAN.glob("*.txt")), SEED]:
+        text = path.read_bytes().decode("utf-8", "replace")
+        out.extend(parse_text(text, path.name))
+    name = "same_body_two_headlines.txt"
+    out.extend(parse_text((DEFECTS / name).read_text(encoding="utf-8"), name))
+    return out
+
+
+def test_findings_do_not_depend_on_the_batch_size() -> None:
+    articles = corpus()
+    suite = one_suite(*CORPUS)
+    seen = []
+    for size in (1, 2, 1000):
+        result = check_articles(articles, [suite], batch_size=size)
+        seen.append([(f.id, f.file, f.line, f.message) for f in result.findings])
+    assert seen[0] == seen[1] == seen[2]
+    assert {(i, f, line) for i, f, line, _ in seen[0]} == {
+        ("body_unique", "duplicate_body_b.txt", 1),
+        ("body_unique", "same_body_two_headlines.txt", 18),
+        ("body_near_duplicate", "near_duplicate_body_b.txt", 1),
+        ("headline_unique", "duplicate_headline_b.txt", 1),
+    }
+
+
+def test_the_first_sighting_passes_and_later_ones_name_it() -> None:
+    first = example_article("first.txt")
+    second = make_article(example_article("second.txt"), headline="Chip exports up again", line=30)
+    third = make_article(example_article("third.txt"), headline="Chip exports: sixth month")
+    result = run([first, second, third], "- expect: body_unique")
+    assert failing_lines(result, "body_unique") == [("second.txt", 30), ("third.txt", 1)]
+    for f in result.findings:
+        assert "the same as in first.txt:1 ('Korea’s chip exports rise" in f.message
+
+
+def test_white_space_does_not_hide_a_copy() -> None:
+    first = example_article("a.txt")
+    spaced = [p.replace(" ", "\u00a0 ", 3) for p in first.paragraphs]
+    copy = make_article(example_article("b.txt"), paragraphs=spaced, headline="Another headline")
+    assert failing_lines(run([first, copy], "- expect: body_unique"), "body_unique") == [
+        ("b.txt", 1)
+    ]
+
+
+def test_exact_copies_are_not_also_near_duplicates() -> None:
+    first = example_article("a.txt")
+    copy = make_article(example_article("b.txt"), headline="Another headline")
+    assert run([first, copy], "- expect: body_near_duplicate").findings == []
+
+
+def test_empty_bodies_and_headlines_are_not_duplicates_of_each_other() -> None:
+    a = make_article(example_article("a.txt"), paragraphs=[], headline="", title=None)
+    b = make_article(example_article("b.txt"), paragraphs=[], headline="", title=None)
+    assert run([a, b], *CORPUS).findings == []
+
+
+def test_headlines_compare_without_case_spaces_or_quote_style() -> None:
+    a = make_article(example_article("a.txt"), headline="Korea’s chip exports rise again")
+    b = make_article(
+        example_article("b.txt"),
+        headline="KOREA'S  chip exports rise again",
+        body="Heavy snow blanketed the central region overnight, delaying dozens of flights.",
+    )
+    (f,) = run([a, b], "- expect: headline_unique").findings
+    assert (f.file, f.severity) == ("b.txt", "warning")
+
+
+def test_near_duplicate_threshold_is_a_parameter() -> None:
+    articles = [
+        *parse_text((DEFECTS / "near_duplicate_bodies.txt").read_text("utf-8"), "n.txt"),
+    ]
+    (f,) = run(articles, "- expect: body_near_duplicate").findings
+    assert f.line == 18 and "near-duplicate of n.txt:1" in f.message
+    strict = "- expect: body_near_duplicate\n  threshold: 0.95"
+    assert run(articles, strict).findings == []
+
+
+def test_signatures_are_datasketch_minhashes() -> None:
+    bodies = pd.Series(
+        [" ".join(example_article().paragraphs), "Short text, a few words only.", ""],
+        dtype="string[pyarrow]",
+    )
+    hashes, rows, counts = shingle_hashes(bodies, 3)
+    assert counts.tolist()[1:] == [6, 0]
+    ours = signatures(hashes, rows, len(bodies), 64)
+    for row in range(2):
+        reference = MinHash(num_perm=64, seed=1, scheme="legacy", hashfunc=int)
+        reference.update_batch(hashes[rows == row].tolist())
+        assert np.array_equal(ours[row], reference.hashvalues)
+    assert (ours[2] == np.uint64(2**32 - 1)).all()
+    a, _ = permutations(64)
+    assert a.dtype == np.uint64
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_near_duplicates_across_batches_and_files(size: int) -> None:
+    pair = parse_text((BROKEN / "near_duplicate_body_a.txt").read_text("utf-8"), "a.txt")
+    pair += parse_text((BROKEN / "near_duplicate_body_b.txt").read_text("utf-8"), "b.txt")
+    filler = [example_article("c.txt")]
+    result = check_articles(filler + pair, [one_suite(*CORPUS)], batch_size=size)
+    assert [(f.id, f.file) for f in result.findings] == [("body_near_duplicate", "b.txt")]
+
+
+def test_many_copies_are_each_reported_once_against_the_first() -> None:
+    first = example_article("a.txt")
+    copies = [
+        make_article(example_article("b.txt"), headline=f"Chip exports, take {n}", line=n * 30)
+        for n in range(1, 201)
+    ]
+    result = run([first, *copies], "- expect: body_unique", "- expect: body_near_duplicate")
+    assert [f.id for f in result.findings] == ["body_unique"] * 200
+    assert all("a.txt:1" in f.message for f in result.findings)

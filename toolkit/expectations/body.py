@@ -1,0 +1,735 @@
+"""The body: present, long enough, whole (not cut mid-sentence), and free of HTML, mojibake,
+control characters and site boilerplate.
+
+The text checks read every field a ``fields`` parameter names (the caption beside the body by
+default; the headline and title too where a defect there is the same defect). Each pattern runs
+over whole Arrow columns in pyarrow's RE2; Python's ``re`` reads the same pattern again only for
+the failing rows, to say where the problem sits. The patterns are therefore written in the
+syntax both engines share: no ``\\s``, ``\\d``, ``\\w``, ``\\b`` or lookarounds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html.entities
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any, Literal
+
+import ftfy
+import pandas as pd
+from ftfy.badness import BADNESS_RE, is_bad
+from pydantic import Field, field_validator
+
+from toolkit.article import Article
+from toolkit.expectations.base import (
+    AnyExpectation,
+    Expectation,
+    NoParams,
+    Params,
+    Row,
+    Why,
+    gx_all_true,
+)
+from toolkit.text import SPACE_CLASS, SPACE_RUN, as_mask, excerpt_at, visible
+
+TextField = Literal["headline", "title", "published", "caption", "body", "byline", "tags_raw"]
+ALL_TEXT: tuple[TextField, ...] = (
+    "headline",
+    "title",
+    "published",
+    "caption",
+    "body",
+    "byline",
+    "tags_raw",
+)
+FIELD_NAMES: dict[str, str] = {
+    "headline": "header headline",
+    "title": "title line",
+    "published": "Published: line",
+    "caption": "caption",
+    "body": "body",
+    "byline": "byline",
+    "tags_raw": "tags line",
+}
+
+
+# --- shared by the text checks ---------------------------------------------------------------
+
+
+def any_match(batch: pd.DataFrame, fields: Iterable[str], pattern: str) -> pd.Series:
+    """True where any of ``fields`` matches ``pattern`` (RE2, over each whole column)."""
+    hit = pd.Series(False, index=batch.index)
+    for name in fields:
+        hit |= as_mask(batch[name].str.contains(pattern, regex=True))
+    return hit
+
+
+def first_match(
+    row: Row, fields: Iterable[str], regex: re.Pattern[str]
+) -> tuple[str, str, re.Match[str]] | None:
+    """The first field of ``row`` (in ``fields`` order) that ``regex`` matches: its name, its
+    text and the match."""
+    for name in fields:
+        text = row.get(name)
+        if isinstance(text, str) and (m := regex.search(text)):
+            return name, text, m
+    return None
+
+
+def why_at(message: str, text: str, start: int, end: int) -> Why:
+    """A reason whose excerpt is the piece of ``text`` around [start, end), highlighted, taken
+    from the paragraph (line) the range starts in."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", max(start, end - 1))
+    hi = len(text) if hi < 0 else hi
+    shown, (a, b) = excerpt_at(text[lo:hi], start - lo, min(end, hi) - lo)
+    return Why(message, shown, ((a, b),))
+
+
+class InText(Params):
+    fields: tuple[TextField, ...] = Field(
+        ("caption", "body"), min_length=1, description="text fields to read"
+    )
+
+
+def with_text(article: Article, field: str, value: str) -> Article:
+    """``article`` with the text of ``field`` replaced: the body becomes one paragraph, and a
+    new headline is the title line's too, so that headline_in_body still holds."""
+    if field == "body":
+        return dataclasses.replace(article, paragraphs=[value] if value else [])
+    changes: dict[str, Any] = {field: value}
+    if field == "headline":
+        changes["title"] = value
+    return dataclasses.replace(article, **changes)
+
+
+def _with_paragraph(article: Article, index: int, text: str) -> Article:
+    paragraphs = list(article.paragraphs) or [""]
+    paragraphs[index] = text
+    return dataclasses.replace(article, paragraphs=paragraphs)
+
+
+def has_body(batch: pd.DataFrame, p: object) -> pd.Series:
+    """The articles a body check speaks about: those with a body (body_not_empty reports the
+    others, once)."""
+    return as_mask(batch["body"].str.len() > 0)
+
+
+# --- body_not_empty ---------------------------------------------------------------------------
+
+
+def _body_not_empty(batch: pd.DataFrame, p: NoParams) -> pd.Series:
+    # The parser keeps no blank paragraph, so an empty body is the empty string.
+    return as_mask(batch["body"].str.len() > 0)
+
+
+def _explain_not_empty(row: Row, p: NoParams) -> Why:
+    if row.get("caption"):
+        return Why("the body is empty: only a photo caption stands under the Published: line", "")
+    return Why("the body is empty: no paragraph between the header and the byline", "")
+
+
+def _body_present_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
+    """True where the article has at least one body paragraph."""
+    return {"body_present": _body_not_empty(batch, p)}
+
+
+def _drop_body(article: Article, p: NoParams) -> Article:
+    return dataclasses.replace(article, paragraphs=[])
+
+
+body_not_empty = Expectation(
+    name="body_not_empty",
+    family="body",
+    description="The article has a body: at least one paragraph of text.",
+    field="body",
+    params=NoParams,
+    check=_body_not_empty,
+    explain=_explain_not_empty,
+    fix="Re-fetch the page: an empty body means the scraper saved a page whose text had not "
+    "loaded, or missed the article's text container.",
+    breaker=_drop_body,
+    gx=gx_all_true("body_present", _body_present_column),
+)
+
+
+# --- body_min_words ---------------------------------------------------------------------------
+
+_WORD = f"[^{SPACE_CLASS}]+"
+
+
+class MinWords(Params):
+    # Photo stories run to two or three sentences; a stub or teaser stops at one.
+    min_words: int = Field(30, ge=2, description="fewest words a body may have")
+
+
+def word_counts(batch: pd.DataFrame) -> pd.Series:
+    return batch["body"].str.count(_WORD).fillna(0)
+
+
+def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
+    # An empty body is body_not_empty's finding, not this one's.
+    return as_mask((word_counts(batch) >= p.min_words) | (batch["body"].str.len() == 0))
+
+
+def _explain_min_words(row: Row, p: MinWords) -> Why:
+    n = len(re.findall(_WORD, row["body"]))
+    return Why(
+        f"the body has {n} word{'s' if n != 1 else ''}, fewer than {p.min_words}: the page may "
+        "be a stub, a teaser or cut short",
+        row["body"],
+    )
+
+
+def _min_words_column(batch: pd.DataFrame, p: MinWords) -> dict[str, pd.Series]:
+    """True where the body is empty (body_not_empty's case) or holds at least min_words words
+    (runs of characters other than white space, no-break spaces included)."""
+    return {"body_long_enough": _body_min_words(batch, p)}
+
+
+def _shorten_body(article: Article, p: MinWords) -> Article:
+    words = " ".join(article.paragraphs).split()[: min(p.min_words - 1, 12)]
+    short = " ".join(words).rstrip(",;:.!?—–-") + "."
+    return dataclasses.replace(article, paragraphs=[short])
+
+
+body_min_words = Expectation(
+    name="body_min_words",
+    family="body",
+    description="The body holds at least a minimum number of words (default 30).",
+    field="body",
+    params=MinWords,
+    check=_body_min_words,
+    explain=_explain_min_words,
+    fix="Check the page: a very short body is usually a teaser, a paywalled stub or a page "
+    "that had not finished loading.",
+    breaker=_shorten_body,
+    severity="warning",
+    gx=gx_all_true("body_long_enough", _min_words_column),
+    scope=has_body,
+)
+
+
+# --- body_ends_with_punctuation ---------------------------------------------------------------
+
+# A sentence end (not an ellipsis), then closing quotes or brackets, then optionally a wire
+# credit: in brackets or parentheses ("(Yonhap)", "[YONHAP]"), or a paragraph of its own in
+# capitals ("YONHAP", "AFP"); then only white space.
+_CLOSERS = "\"'”’»)\\]"
+_CREDIT = "\\([^()\n]{1,40}\\)|\\[[^\\[\\]\n]{1,40}\\]|\n[A-Z][A-Z&. -]{1,30}"
+_WHOLE_END = f"(?:[^.]\\.|[!?])[{_CLOSERS}]*(?:[{SPACE_CLASS}]+(?:{_CREDIT}))?[{SPACE_CLASS}]*$"
+_ELLIPSIS_END = re.compile(f"(?:\\.\\.\\.|…)[{_CLOSERS}]*[{SPACE_CLASS}]*$")
+_TRAILING_SPACE = re.compile(f"[{SPACE_CLASS}]+$")
+_LAST_WORDS = re.compile(f"[^{SPACE_CLASS}]+(?:[{SPACE_CLASS}]+[^{SPACE_CLASS}]+){{0,3}}$")
+
+
+def _ends_with_punctuation(batch: pd.DataFrame, p: NoParams) -> pd.Series:
+    body = batch["body"]
+    return as_mask(body.str.contains(_WHOLE_END, regex=True) | (body.str.len() == 0))
+
+
+def _explain_end(row: Row, p: NoParams) -> Why:
+    body = _TRAILING_SPACE.sub("", str(row["body"]))
+    m = _ELLIPSIS_END.search(body)
+    if m:
+        return why_at(
+            "the body ends with an ellipsis: the page was probably cut (a teaser or a paywall)",
+            body,
+            m.start(),
+            m.end(),
+        )
+    last = _LAST_WORDS.search(body)
+    start = last.start() if last else max(0, len(body) - 20)
+    return why_at(
+        "the body ends mid-sentence, without a full stop, question or exclamation mark: the "
+        "article looks truncated",
+        body,
+        start,
+        len(body),
+    )
+
+
+def _ends_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
+    """True where the body is empty or its last sentence ends in '.', '!' or '?' (not an
+    ellipsis), perhaps followed by closing quotes or brackets and a bracketed credit."""
+    return {"body_ends_whole": _ends_with_punctuation(batch, p)}
+
+
+def _cut_last_paragraph(article: Article, p: NoParams) -> Article:
+    if not article.paragraphs:
+        return dataclasses.replace(article, paragraphs=["The talks are expected to resume"])
+    words = article.paragraphs[-1].split()
+    keep = max(3, (len(words) * 2) // 3)
+    cut = " ".join(words[:keep]).rstrip(".,;:!?…—–-\"'”’»)")
+    return _with_paragraph(article, -1, cut)
+
+
+body_ends_with_punctuation = Expectation(
+    name="body_ends_with_punctuation",
+    family="body",
+    description="The body's last sentence is whole: it ends in '.', '!' or '?' (closing quotes, "
+    "brackets and a bracketed credit may follow), not mid-sentence or in an ellipsis.",
+    field="body",
+    params=NoParams,
+    check=_ends_with_punctuation,
+    explain=_explain_end,
+    fix="Re-fetch the page in full: a body cut mid-sentence comes from a paywall, a 'read more' "
+    "teaser, a timeout or a size limit in the scraper.",
+    breaker=_cut_last_paragraph,
+    severity="warning",
+    gx=gx_all_true("body_ends_whole", _ends_column),
+    scope=has_body,
+)
+
+
+# --- HTML: tags and entities (also read by headline_no_html) ----------------------------------
+
+_TAG_NAMES = (
+    "a|abbr|article|aside|b|blockquote|body|br|button|center|cite|code|del|div|em|figcaption|"
+    "figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins|label|li|link|"
+    "mark|meta|nav|noscript|ol|p|picture|pre|q|s|script|section|small|source|span|strike|"
+    "strong|style|sub|sup|svg|table|tbody|td|th|thead|tr|tt|u|ul|video|wbr"
+)
+# Only real element names: news text puts titles in angle brackets ("<Parasite>").
+_TAG = f"<(?i:/?(?:{_TAG_NAMES}))(?:[ \t\r\n/][^<>]{{0,500}})?>|<!--|<!\\[CDATA\\["
+# The entities scrapers leave behind, also cut off before their ';' ("&quo", "&#x27").
+_COMMON_ENTITIES = ["nbsp", "amp", "quot", "apos", "lsquo", "rsquo", "ldquo", "rdquo", "sbquo"]
+_COMMON_ENTITIES += ["bdquo", "mdash", "ndash", "hellip", "middot", "laquo", "raquo", "copy"]
+_COMMON_ENTITIES += ["reg", "trade", "bull", "deg"]
+_CUT_NAMES = sorted(
+    {name[:k] for name in _COMMON_ENTITIES for k in range(3, len(name) + 1)} | {"lt", "gt"},
+    key=lambda s: (-len(s), s),
+)
+_NUMERIC_ENTITY = "&#[0-9]{1,7};?|&#[xX][0-9A-Fa-f]{1,6};?"
+_CUT_ENTITY = f"&(?:{'|'.join(_CUT_NAMES)})(?:[^A-Za-z0-9;]|$)"
+_SURE_HTML = f"{_TAG}|{_NUMERIC_ENTITY}|{_CUT_ENTITY}"
+# Any other "&name;" is an entity only if HTML5 defines it: "&Co;" is not.
+_NAMED_ENTITY = "&[A-Za-z][A-Za-z0-9]{1,31};"
+_SURE_HTML_RE = re.compile(_SURE_HTML)
+_NAMED_ENTITY_RE = re.compile("&([A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _is_entity(name: str) -> bool:
+    return f"{name};" in html.entities.html5
+
+
+def html_free(batch: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
+    """True where no field holds an HTML tag or entity."""
+    bad = pd.Series(False, index=batch.index)
+    for name in fields:
+        column = batch[name]
+        sure = as_mask(column.str.contains(_SURE_HTML, regex=True))
+        maybe = as_mask(column.str.contains(_NAMED_ENTITY, regex=True)) & ~sure
+        if maybe.any():
+            # Only the few texts with an "&name;" are read again, to look the names up.
+            confirmed = column[maybe].map(_has_named_entity, na_action="ignore")
+            sure |= as_mask(confirmed.reindex(batch.index, fill_value=False).astype(bool))
+        bad |= sure
+    return ~bad
+
+
+def _has_named_entity(text: str) -> bool:
+    return any(_is_entity(m[1]) for m in _NAMED_ENTITY_RE.finditer(text))
+
+
+def html_problem(text: str) -> tuple[str, int, int] | None:
+    """The first HTML tag or entity in ``text``: what it is, and where."""
+    found = [(m.start(), m.end()) for m in _SURE_HTML_RE.finditer(text)]
+    found += [(m.start(), m.end()) for m in _NAMED_ENTITY_RE.finditer(text) if _is_entity(m[1])]
+    if not found:
+        return None
+    start, end = min(found)
+    piece = text[start:end]
+    if piece.startswith("<"):
+        return f"the HTML tag '{piece}'", start, end
+    if piece.endswith(";"):
+        return f"the HTML entity '{piece}'", start, end
+    # A cut-off entity: the match also took the character after it.
+    cut = _ENTITY_START.match(piece)
+    end = start + (cut.end() if cut else len(piece))
+    return f"the cut-off HTML entity '{text[start:end]}'", start, end
+
+
+_ENTITY_START = re.compile("&#?[A-Za-z0-9]*")
+
+
+def explain_html(row: Row, fields: Iterable[str]) -> Why:
+    for name in fields:
+        text = row.get(name)
+        if isinstance(text, str) and (problem := html_problem(text)):
+            what, start, end = problem
+            return why_at(
+                f"{what} in the {FIELD_NAMES[name]}: markup was left in the text; strip tags and "
+                "unescape entities when extracting it",
+                text,
+                start,
+                end,
+            )
+    return Why("HTML markup in the text")
+
+
+def _body_no_html(batch: pd.DataFrame, p: InText) -> pd.Series:
+    return html_free(batch, p.fields)
+
+
+def _explain_body_html(row: Row, p: InText) -> Why:
+    return explain_html(row, p.fields)
+
+
+def _html_free_column(batch: pd.DataFrame, p: InText) -> dict[str, pd.Series]:
+    """True where no named field holds an HTML tag (<p>, </b>, <br/>...) or entity (&nbsp;,
+    &#x27;, or one cut off before its ';' such as '&quo')."""
+    return {"text_html_free": html_free(batch, p.fields)}
+
+
+def _tag_paragraph(article: Article, p: InText) -> Article:
+    if not article.paragraphs:
+        return dataclasses.replace(article, paragraphs=["<p>The report was released.</p>"])
+    first = article.paragraphs[0]
+    return _with_paragraph(article, 0, f"<p>{first}&nbsp;</p>")
+
+
+body_no_html = Expectation(
+    name="body_no_html",
+    family="body",
+    description="No HTML tags (<p>, <br/>) or entities (&nbsp;, &#x27;, a cut-off &quo) in the "
+    "body and caption.",
+    field="body",
+    params=InText,
+    check=_body_no_html,
+    explain=_explain_body_html,
+    fix="Extract the page's text, not its markup: strip tags and unescape HTML entities "
+    "(html.unescape) in the scraper.",
+    breaker=_tag_paragraph,
+    gx=gx_all_true("text_html_free", _html_free_column),
+)
+
+
+# --- body_no_mojibake -------------------------------------------------------------------------
+
+# UTF-8 read as Windows-1252 or Latin-1 turns every non-ASCII character into a lead character
+# (Â-ô) and one or more continuation characters (U+0080-U+00BF, or what Windows-1252 puts at
+# 0x80-0x9F): "â€™" for "’". A cheap RE2 pass over the column keeps only texts with such a pair
+# (or MacRoman "‚Ä" and Windows-1251 "вЂ" mojibake); ftfy's badness heuristic then judges each
+# distinct candidate, so accented names ("João", "café’s") are not taken for mojibake.
+_CONTINUATION = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
+_MOJIBAKE_HINT = f"[Â-ô][{_CONTINUATION}]|‚Ä|вЂ|√[±∂†≠®™´≤≥¥µø]"
+
+
+class Mojibake(Params):
+    fields: tuple[TextField, ...] = Field(
+        ("headline", "title", "caption", "body", "byline"),
+        min_length=1,
+        description="text fields to read",
+    )
+
+
+@lru_cache(maxsize=4096)
+def _looks_bad(text: str) -> bool:
+    return bool(is_bad(text))
+
+
+def mojibake_free(batch: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
+    bad = pd.Series(False, index=batch.index)
+    for name in fields:
+        column = batch[name]
+        hint = as_mask(column.str.contains(_MOJIBAKE_HINT, regex=True))
+        if hint.any():
+            candidates = column[hint]
+            verdict = {text: _looks_bad(text) for text in candidates.unique()}
+            judged = candidates.map(verdict).reindex(batch.index, fill_value=False)
+            bad |= as_mask(judged.astype(bool))
+    return ~bad
+
+
+def _body_no_mojibake(batch: pd.DataFrame, p: Mojibake) -> pd.Series:
+    return mojibake_free(batch, p.fields)
+
+
+_WORD_END = re.compile(f"[^{SPACE_CLASS}]*$")
+_WORD_START = re.compile(f"[^{SPACE_CLASS}]*")
+
+
+def word_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """[start, end) widened to the whole word (or words) it falls in."""
+    before = _WORD_END.search(text, 0, start)
+    after = _WORD_START.match(text, end)
+    return (before.start() if before else start), (after.end() if after else end)
+
+
+def _explain_mojibake(row: Row, p: Mojibake) -> Why:
+    for name in p.fields:
+        text = row.get(name)
+        if not isinstance(text, str) or not _looks_bad(text):
+            continue
+        m = BADNESS_RE.search(text)
+        if m is None:
+            continue
+        # The whole word around the bad sequence, and what ftfy makes of it.
+        start, end = word_around(text, m.start(), m.end())
+        word = text[start:end]
+        fixed = ftfy.fix_text(word)
+        reading = f" (ftfy reads '{word}' as '{fixed}')" if fixed != word else ""
+        return why_at(
+            f"mojibake '{visible(m.group())}' in the {FIELD_NAMES[name]}: UTF-8 text was decoded "
+            f"as Windows-1252 or Latin-1{reading}",
+            text,
+            start,
+            end,
+        )
+    return Why("mojibake in the text (ftfy's badness heuristic)")
+
+
+def _mojibake_column(batch: pd.DataFrame, p: Mojibake) -> dict[str, pd.Series]:
+    """True where ftfy's badness heuristic (ftfy.badness.is_bad) finds no mojibake in any of the
+    named fields."""
+    return {"text_mojibake_free": mojibake_free(batch, p.fields)}
+
+
+def _garble(article: Article, p: Mojibake) -> Article:
+    field = next((f for f in ("body", "caption", "title") if f in p.fields), p.fields[0])
+    if field == "body" and article.paragraphs:
+        return _with_paragraph(article, 0, _mojibake_of(article.paragraphs[0]))
+    value = getattr(article, field) or "Officials said it’s too early to tell."
+    return with_text(article, field, _mojibake_of(value))
+
+
+def _mojibake_of(text: str) -> str:
+    """``text`` as a reader that took its UTF-8 for Windows-1252 shows it, with at least one
+    curly apostrophe to garble."""
+    if not any(ord(ch) > 127 for ch in text):
+        text = f"It’s official: {text}"
+    return text.encode("utf-8").decode("cp1252", errors="replace").replace("\ufffd", "?")
+
+
+body_no_mojibake = Expectation(
+    name="body_no_mojibake",
+    family="body",
+    description="No mojibake ('â€™' for '’') in the text, by ftfy's badness heuristic.",
+    field="body",
+    params=Mojibake,
+    check=_body_no_mojibake,
+    explain=_explain_mojibake,
+    fix="Decode the page with the charset it declares (UTF-8 for nearly every site); to repair "
+    "text already garbled, ftfy.fix_text restores it.",
+    breaker=_garble,
+    gx=gx_all_true("text_mojibake_free", _mojibake_column),
+)
+
+
+# --- body_no_replacement_or_control_chars -----------------------------------------------------
+
+# C0 controls but tab and newline, DEL, C1 controls, and U+FFFD (bytes lost in decoding).
+_CONTROL = "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\ufffd]"
+_CONTROL_RE = re.compile(_CONTROL)
+_CONTROL_NAMES = {
+    0x00: "NUL",
+    0x07: "BEL",
+    0x08: "BACKSPACE",
+    0x0B: "VERTICAL TAB",
+    0x0C: "FORM FEED",
+    0x0D: "CARRIAGE RETURN",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+}
+
+
+class Controls(Params):
+    fields: tuple[TextField, ...] = Field(ALL_TEXT, min_length=1, description="text fields to read")
+
+
+def _no_controls(batch: pd.DataFrame, p: Controls) -> pd.Series:
+    return ~any_match(batch, p.fields, _CONTROL)
+
+
+def _explain_controls(row: Row, p: Controls) -> Why:
+    hit = first_match(row, p.fields, _CONTROL_RE)
+    if hit is None:
+        return Why("a control or replacement character in the text")
+    name, text, m = hit
+    code = ord(m.group())
+    where = FIELD_NAMES[name]
+    if code == 0xFFFD:
+        message = (
+            f"the replacement character U+FFFD (�) in the {where}: bytes were lost when the "
+            "text was decoded with the wrong encoding; decode the source again"
+        )
+    else:
+        label = _CONTROL_NAMES.get(code, "a C1 control" if code >= 0x80 else "a C0 control")
+        # C1 controls mostly come from UTF-8 decoded as Latin-1 ("â\x80\x99" for "’").
+        cause = "; with 'â' or 'Ã' before it, it is mojibake" if 0x80 <= code <= 0x9F else ""
+        message = (
+            f"the control character U+{code:04X} ({label}) in the {where}: it is invisible in "
+            f"print and breaks downstream tools; strip it in the scraper{cause}"
+        )
+    return why_at(message, text, m.start(), m.end())
+
+
+def _controls_column(batch: pd.DataFrame, p: Controls) -> dict[str, pd.Series]:
+    """True where none of the named fields holds U+FFFD or a control character other than tab
+    and newline (C0, DEL, C1)."""
+    return {"text_control_free": _no_controls(batch, p)}
+
+
+def _insert_control(article: Article, p: Controls) -> Article:
+    if "body" in p.fields and article.paragraphs:
+        first = article.paragraphs[0]
+        cut = first.find(" ", len(first) // 2)
+        cut = cut if cut > 0 else len(first)
+        return _with_paragraph(article, 0, f"{first[:cut]}\x07{first[cut:]}")
+    field = p.fields[0]
+    return with_text(article, field, f"{getattr(article, field) or ''}\ufffd")
+
+
+body_no_replacement_or_control_chars = Expectation(
+    name="body_no_replacement_or_control_chars",
+    family="body",
+    description="No U+FFFD replacement character and no control character other than tab and "
+    "newline, in any text field.",
+    field="body",
+    params=Controls,
+    check=_no_controls,
+    explain=_explain_controls,
+    fix="Decode the source with its real encoding (U+FFFD marks bytes that were lost) and strip "
+    "control characters when extracting the text.",
+    breaker=_insert_control,
+    gx=gx_all_true("text_control_free", _controls_column),
+)
+
+
+# --- body_no_boilerplate ----------------------------------------------------------------------
+
+# Site furniture that scrapers save with the article: subscription and paywall prompts, cookie
+# banners, JavaScript notices, sharing and copyright lines. Whole phrases, so that an article
+# about subscriptions or cookies is not taken for one.
+DEFAULT_BOILERPLATE: tuple[str, ...] = (
+    "subscribe to our newsletter",
+    "sign up for our newsletter",
+    "subscribe to continue reading",
+    "subscribe to read",
+    "subscribe now",
+    "log in to continue reading",
+    "sign in to continue reading",
+    "to read the full article",
+    "already a subscriber",
+    "subscribers only",
+    "this article is for subscribers",
+    "sign in to continue",
+    "log in to continue",
+    "sign up to continue",
+    "register to continue",
+    "create a free account",
+    "enable javascript",
+    "javascript is disabled",
+    "javascript is required",
+    "javascript is not enabled",
+    "javascript must be enabled",
+    "turn on javascript",
+    "your browser does not support",
+    "accept all cookies",
+    "we use cookies",
+    "this site uses cookies",
+    "this website uses cookies",
+    "manage cookie settings",
+    "manage cookies",
+    "by continuing to browse",
+    "by continuing to use this site",
+    "all rights reserved",
+    "share this article",
+    "click here to",
+)
+
+
+class Boilerplate(Params):
+    phrases: tuple[str, ...] = Field(
+        DEFAULT_BOILERPLATE,
+        description="phrases that mark boilerplate (case and white space aside); replaces the "
+        "default list",
+    )
+    extra_phrases: tuple[str, ...] = Field((), description="phrases added to the list")
+    fields: tuple[TextField, ...] = Field(
+        ("caption", "body"), min_length=1, description="text fields to read"
+    )
+
+    @field_validator("phrases", "extra_phrases")
+    @classmethod
+    def _words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not phrase.strip() for phrase in value):
+            raise ValueError("a phrase must hold at least one word")
+        return value
+
+    @property
+    def pattern(self) -> str:
+        return boilerplate_pattern((*self.phrases, *self.extra_phrases))
+
+
+@lru_cache(maxsize=64)
+def boilerplate_pattern(phrases: tuple[str, ...]) -> str:
+    """One case-insensitive RE2 pattern for the phrases, each standing as whole words with any
+    white space (no-break spaces too) between its words."""
+    if not phrases:
+        return "$^"  # matches nothing: an empty list turns the check off
+    words = (SPACE_RUN.join(re.escape(w) for w in phrase.split()) for phrase in phrases)
+    return f"(?i)(?:^|[^A-Za-z0-9])(?:{'|'.join(words)})(?:[^A-Za-z0-9]|$)"
+
+
+def _no_boilerplate(batch: pd.DataFrame, p: Boilerplate) -> pd.Series:
+    return ~any_match(batch, p.fields, p.pattern)
+
+
+def _explain_boilerplate(row: Row, p: Boilerplate) -> Why:
+    hit = first_match(row, p.fields, re.compile(p.pattern))
+    if hit is None:
+        return Why("site boilerplate in the text")
+    name, text, m = hit
+    start = m.start() + (1 if not m.group()[:1].isalnum() else 0)
+    end = m.end() - (1 if not m.group()[-1:].isalnum() else 0)
+    return why_at(
+        f"site boilerplate in the {FIELD_NAMES[name]} ('{text[start:end]}'): a subscription, "
+        "cookie or script notice was saved as article text",
+        text,
+        start,
+        end,
+    )
+
+
+def _boilerplate_column(batch: pd.DataFrame, p: Boilerplate) -> dict[str, pd.Series]:
+    """True where none of the named fields holds one of the boilerplate phrases (whole words,
+    any case, any white space between the words)."""
+    return {"text_boilerplate_free": _no_boilerplate(batch, p)}
+
+
+def _add_paywall(article: Article, p: Boilerplate) -> Article:
+    phrase = (*p.phrases, *p.extra_phrases)[0] if (p.phrases or p.extra_phrases) else ""
+    notice = f"{phrase[:1].upper()}{phrase[1:]}." if phrase else "Subscribe now."
+    return dataclasses.replace(article, paragraphs=[*article.paragraphs, notice])
+
+
+body_no_boilerplate = Expectation(
+    name="body_no_boilerplate",
+    family="body",
+    description="No site boilerplate (subscription, paywall, cookie or JavaScript notices) in "
+    "the body and caption; the phrase list is a parameter.",
+    field="body",
+    params=Boilerplate,
+    check=_no_boilerplate,
+    explain=_explain_boilerplate,
+    fix="Extract only the article's text container; drop paywall, cookie and newsletter "
+    "blocks, or fetch the page with the session that shows the full article.",
+    breaker=_add_paywall,
+    severity="warning",
+    gx=gx_all_true("text_boilerplate_free", _boilerplate_column),
+)
+
+EXPECTATIONS: list[AnyExpectation] = [
+    body_not_empty,
+    body_min_words,
+    body_ends_with_punctuation,
+    body_no_html,
+    body_no_mojibake,
+    body_no_replacement_or_control_chars,
+    body_no_boilerplate,
+]
