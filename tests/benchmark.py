@@ -14,6 +14,7 @@ Each measurement runs in a fresh subprocess (peak memory is its maximum resident
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import random
 import subprocess
@@ -51,17 +52,25 @@ _RUNNERS = {
 }
 
 
-def make_corpus(target: Path, articles: int, seed: int = 7) -> int:
-    """Dumps of many articles each, drawn from the shipped clean and broken samples, with
-    dates and headlines varied so that corpus-wide checks see mostly distinct articles."""
-    samples = []
-    for path in sorted((CORPORA / "clean").glob("*.txt")) + sorted(
-        (CORPORA / "broken").glob("*.txt")
-    ):
+def make_corpus(target: Path, articles: int, seed: int = 7, defective: float = 0.05) -> int:
+    """Dumps of 1,000 articles each. Most are clean articles whose bodies are rebuilt from
+    sentences drawn at random from all the shipped samples (distinct bodies, as in a real
+    dump); a share ``defective`` are the shipped broken samples. Headlines are numbered in the
+    header and the title line alike so that they stay distinct."""
+    from toolkit.article import parse_text, render
+
+    clean = [
+        a
+        for path in sorted((CORPORA / "clean").glob("*.txt"))
+        for a in parse_text(path.read_text(encoding="utf-8"), path.name)
+    ]
+    sentences = [s for a in clean for p in a.paragraphs for s in p.split(". ") if len(s) > 40]
+    broken = []
+    for path in sorted((CORPORA / "broken").glob("*.txt")):
         data = path.read_bytes()
         if data.strip() and b"\x00" not in data:
             try:
-                samples.append(data.decode("utf-8"))
+                broken.append(data.decode("utf-8"))
             except UnicodeDecodeError:
                 continue
     rng = random.Random(seed)
@@ -70,12 +79,24 @@ def make_corpus(target: Path, articles: int, seed: int = 7) -> int:
     for f in range(0, articles, per_file):
         chunk = []
         for i in range(min(per_file, articles - f)):
-            lines = rng.choice(samples).split("\n")
-            # Number the headline in the header and in the title line alike.
-            lines[0] = f"{lines[0]} ({f + i})"
-            if len(lines) > 1 and lines[1].strip():
-                lines[1] = f"{lines[1]} ({f + i})"
-            chunk.append("\n".join(lines))
+            n = f + i
+            if rng.random() < defective:
+                lines = rng.choice(broken).split("\n")
+                lines[0] = f"{lines[0]} ({n})"
+                if len(lines) > 1 and lines[1].strip():
+                    lines[1] = f"{lines[1]} ({n})"
+                chunk.append("\n".join(lines))
+                continue
+            base = rng.choice(clean)
+            paragraphs = [
+                ". ".join(rng.sample(sentences, rng.randint(2, 4))).rstrip(".") + "."
+                for _ in range(rng.randint(4, 8))
+            ]
+            headline = f"{base.headline} ({n})"
+            article = dataclasses.replace(
+                base, headline=headline, title=headline, paragraphs=paragraphs
+            )
+            chunk.append(render(article))
         (target / f"dump_{f // per_file:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
         written += len(chunk)
     return written

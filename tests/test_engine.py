@@ -107,3 +107,34 @@ def test_worker_processes_give_the_same_result() -> None:
     assert one.summary == two.summary
     assert one.suites == two.suites
     assert [f.model_dump() for f in one.findings] == [f.model_dump() for f in two.findings]
+
+
+def test_findings_limit_keeps_the_first_in_corpus_order_whatever_the_workers() -> None:
+    from tests.conftest import CORPORA, SUITES
+    from toolkit.engine import check, finding_limits
+    from toolkit.suite import load_suite
+
+    suites = [load_suite(SUITES / "news.yaml", directory=SUITES)]
+    paths = [CORPORA / "clean", CORPORA / "broken", CORPORA / "seed"]
+    everything = check(paths, suites, limits=finding_limits(0))
+    capped = [
+        check(paths, suites, batch_size=size, jobs=jobs, limits=finding_limits(2))
+        for size, jobs in ((1000, 1), (3, 1), (4, 2))
+    ]
+    assert capped[0].findings == capped[1].findings == capped[2].findings
+    for stats in capped[0].suites[0].expectations:
+        all_of_them = everything.findings_for(stats.suite, stats.id)
+        kept = capped[0].findings_for(stats.suite, stats.id)
+        assert kept == all_of_them[:2]
+        full = next(e for e in everything.suites[0].expectations if e.id == stats.id)
+        assert (stats.failed, stats.passed) == (full.failed, full.passed)
+        assert stats.findings_omitted == max(0, stats.failed - len(kept))
+
+
+def test_info_findings_are_capped_by_default_and_counts_stay_exact(seed_article: Article) -> None:
+    articles = _numbered(seed_article, 1005)
+    result = run(articles, "- expect: hygiene_no_break_spaces")
+    (stats,) = [e for e in result.suites[0].expectations if e.id == "hygiene_no_break_spaces"]
+    assert stats.failed == 1005
+    assert len(result.findings_for("t", "hygiene_no_break_spaces")) == 1000
+    assert stats.findings_omitted == 5

@@ -13,7 +13,9 @@ from toolkit import __version__
 from toolkit.result import ExitCode
 
 if TYPE_CHECKING:
-    from toolkit.result import Result
+    from collections.abc import Mapping
+
+    from toolkit.result import Result, Severity
     from toolkit.suite import Suite
 
 EXIT_CODES = """Exit codes: 0 every critical expectation passed (warnings may exist);
@@ -38,6 +40,7 @@ DATA_DOCS_HELP = "Build Great Expectations Data Docs for the run in DIR (--engin
 class Engine(StrEnum):
     pandera = "pandera"
     gx = "gx"
+
 
 app = typer.Typer(
     name="toolkit",
@@ -106,23 +109,27 @@ def check(
             "--jobs", "-j", min=1, help="Worker processes reading and checking files in parallel."
         ),
     ] = 1,
+    max_findings: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Findings kept per expectation, every severity (0: all). Default: all critical "
+            "and warning findings, the first 1000 of each info expectation. Counts stay exact.",
+        ),
+    ] = None,
     color: Annotated[
         bool | None,
         typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
     ] = None,
-    redact_emails: Annotated[
-        bool, typer.Option("--redact-emails", help=REDACT_HELP)
-    ] = False,
-    max_annotations: Annotated[
-        int, typer.Option(min=0, help=ANNOTATIONS_HELP)
-    ] = 50,
+    redact_emails: Annotated[bool, typer.Option("--redact-emails", help=REDACT_HELP)] = False,
+    max_annotations: Annotated[int, typer.Option(min=0, help=ANNOTATIONS_HELP)] = 50,
     engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.pandera,
     data_docs: Annotated[
         Path | None, typer.Option(metavar="DIR", file_okay=False, help=DATA_DOCS_HELP)
     ] = None,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""
-    from toolkit.engine import EngineError
+    from toolkit.engine import EngineError, finding_limits
     from toolkit.engine import check as run_check
     from toolkit.reporters import ReportError, ReportOptions, plan_destinations, write_reports
     from toolkit.suite import SUITE_DIR, SuiteError, available_suites, load_suite
@@ -150,11 +157,12 @@ def check(
     if len(set(names)) != len(names):
         raise fail(f"two suites share a name: {', '.join(names)}")
 
+    limits = finding_limits(max_findings)
     try:
         if engine is Engine.gx:
-            result = _gx_check(paths, suites, batch_size, data_docs)
+            result = _gx_check(paths, suites, batch_size, data_docs, limits)
         else:
-            result = run_check(paths, suites, batch_size=batch_size, jobs=jobs)
+            result = run_check(paths, suites, batch_size=batch_size, jobs=jobs, limits=limits)
     except EngineError as exc:
         raise fail(str(exc)) from None
     options = ReportOptions(
@@ -170,7 +178,11 @@ def check(
 
 
 def _gx_check(
-    paths: list[Path], suites: list[Suite], batch_size: int, data_docs: Path | None
+    paths: list[Path],
+    suites: list[Suite],
+    batch_size: int,
+    data_docs: Path | None,
+    limits: Mapping[Severity, int | None],
 ) -> Result:
     """The GX engine, imported only now: Great Expectations takes seconds to import."""
     try:
@@ -179,7 +191,9 @@ def _gx_check(
         if not (exc.name or "").startswith("great_expectations"):
             raise
         raise fail("--engine gx needs Great Expectations: pip install 'toolkit[gx]'") from None
-    result = gx_engine.check(paths, suites, data_docs=data_docs, batch_size=batch_size)
+    result = gx_engine.check(
+        paths, suites, data_docs=data_docs, batch_size=batch_size, limits=limits
+    )
     if data_docs is not None and result.summary.articles:
         typer.echo(f"toolkit: Data Docs written to {data_docs / 'index.html'}", err=True)
     return result

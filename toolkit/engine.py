@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -31,10 +31,12 @@ from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
 from toolkit.readers import ReadOutcome, discover, read_dump
 from toolkit.result import (
+    SEVERITIES,
     ExpectationStats,
     Finding,
     Result,
     RunInfo,
+    Severity,
     SuiteResult,
     summarise,
 )
@@ -42,6 +44,7 @@ from toolkit.suite import Suite, SuiteEntry
 from toolkit.text import as_mask, excerpt
 
 DEFAULT_BATCH = 5000
+DEFAULT_LIMITS: Mapping[Severity, int | None] = {"critical": None, "warning": None, "info": 1000}
 Key = tuple[str, str]  # (suite name, entry id)
 
 
@@ -144,10 +147,26 @@ def failing_rows(schema: pa.DataFrameSchema, batch: pd.DataFrame) -> dict[str, p
     return {}
 
 
+def finding_limits(max_findings: int | None = None) -> dict[Severity, int | None]:
+    """Findings kept per expectation, by severity. By default every critical and warning
+    finding is kept and the first 1,000 of each info expectation (real dumps give hygiene
+    notes on nearly every article); ``max_findings`` N caps every severity, 0 keeps all."""
+    if max_findings is None:
+        return dict(DEFAULT_LIMITS)
+    return {s: (max_findings or None) for s in SEVERITIES}
+
+
 def validate_batch(
-    suites: list[Suite], articles: list[Article], file_numbers: dict[str, int]
+    suites: list[Suite],
+    articles: list[Article],
+    file_numbers: dict[str, int],
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    budget: dict[Key, int] | None = None,
 ) -> Partial:
-    """Check one batch of articles against every suite."""
+    """Check one batch of articles against every suite. Failures are all counted; messages
+    are written only for the findings kept (``limits``, less what ``budget`` says earlier
+    batches of the same worker used)."""
+    budget = {} if budget is None else budget
     out = Partial(articles=len(articles))
     if not articles:
         return out
@@ -163,6 +182,10 @@ def validate_batch(
             if isinstance(exp, Expectation):
                 rows = failing.get(entry.id, pd.Index([]))
                 out.count(key, checked, len(rows))
+                limit = limits.get(entry.severity)
+                if limit is not None:
+                    rows = rows[: budget.setdefault(key, limit)]
+                    budget[key] -= len(rows)
                 out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
             elif isinstance(exp, CorpusExpectation):
                 scope = batch if cond is None else batch[cond]
@@ -326,8 +349,10 @@ def finish(
     total: Partial,
     run: RunInfo,
     file_order: dict[str, int],
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
 ) -> Result:
-    """Judge corpus expectations on the merged sightings and assemble the Result."""
+    """Judge corpus expectations on the merged sightings and assemble the Result, keeping the
+    first findings of each expectation in corpus order up to its limit."""
     findings = list(total.findings)
     for suite in suites:
         for entry in suite.entries:
@@ -361,7 +386,16 @@ def finish(
     findings.sort(
         key=lambda f: (suite_no[f.suite], order[(f.suite, f.id)], file_order.get(f.file, 0), f.line)
     )
-    results = [_suite_result(s, total) for s in suites]
+    kept: dict[Key, int] = {}
+    trimmed = []
+    for f in findings:
+        key = (f.suite, f.id)
+        limit = limits.get(f.severity)
+        if limit is None or kept.get(key, 0) < limit:
+            kept[key] = kept.get(key, 0) + 1
+            trimmed.append(f)
+    findings = trimmed
+    results = [_suite_result(s, total, kept) for s in suites]
     summary = summarise(total.files, total.articles, results, findings)
     return Result(run=run, summary=summary, suites=results, findings=findings)
 
@@ -373,7 +407,7 @@ def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
     )
 
 
-def _suite_result(suite: Suite, total: Partial) -> SuiteResult:
+def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteResult:
     stats = []
     for entry in entries_of(suite):
         key = (suite.name, entry.id)
@@ -395,6 +429,7 @@ def _suite_result(suite: Suite, total: Partial) -> SuiteResult:
                 success_rate=rate,
                 mostly=entry.mostly,
                 passed=passed,
+                findings_omitted=max(0, failed - kept.get(key, 0)),
             )
         )
     passed = all(s.passed for s in stats if s.severity == "critical")
@@ -412,10 +447,12 @@ def check(
     suites: list[Suite],
     batch_size: int = DEFAULT_BATCH,
     jobs: int = 1,
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
-    results merged: the Result is the same either way."""
+    results merged: the Result is the same either way. ``limits`` caps the findings kept per
+    expectation (see finding_limits)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths)
@@ -430,9 +467,12 @@ def check(
         with ProcessPoolExecutor(
             jobs, mp_context=fork, initializer=_set_worker_suites, initargs=(suites,)
         ) as pool:
-            parts = list(pool.map(_worker_check, groups, repeat(file_order), repeat(batch_size)))
+            work = pool.map(
+                _worker_check, groups, repeat(file_order), repeat(batch_size), repeat(limits)
+            )
+            parts = list(work)
     else:
-        parts = [check_files(files, suites, file_order, batch_size)]
+        parts = [check_files(files, suites, file_order, batch_size, limits)]
     run = RunInfo(
         tool_version=__version__,
         paths=[str(p) for p in paths],
@@ -441,7 +481,7 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         skipped_files=[display_path(p) for p in found.skipped],
     )
-    return finish(suites, merge(parts), run, file_order)
+    return finish(suites, merge(parts), run, file_order, limits)
 
 
 _worker_suites: list[Suite] = []
@@ -452,9 +492,12 @@ def _set_worker_suites(suites: list[Suite]) -> None:
 
 
 def _worker_check(
-    files: list[tuple[Path, str]], file_order: dict[str, int], batch_size: int
+    files: list[tuple[Path, str]],
+    file_order: dict[str, int],
+    batch_size: int,
+    limits: Mapping[Severity, int | None],
 ) -> Partial:
-    return check_files(files, _worker_suites, file_order, batch_size)
+    return check_files(files, _worker_suites, file_order, batch_size, limits)
 
 
 def check_files(
@@ -462,9 +505,13 @@ def check_files(
     suites: list[Suite],
     file_order: dict[str, int],
     batch_size: int = DEFAULT_BATCH,
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
 ) -> Partial:
-    """Read and check a group of files (path, label): the unit of work of a worker process."""
+    """Read and check a group of files (path, label) in corpus order: the unit of work of a
+    worker process. The findings budget runs across its batches: whatever the grouping, the
+    first findings of the corpus are among those kept, and finish() keeps exactly those."""
     parts: list[Partial] = []
+    budget: dict[Key, int] = {}
 
     def articles() -> Iterator[Article]:
         for path, label in files:
@@ -473,7 +520,7 @@ def check_files(
             yield from outcome.articles
 
     for chunk in batched(articles(), batch_size):
-        parts.append(validate_batch(suites, chunk, file_order))
+        parts.append(validate_batch(suites, chunk, file_order, limits, budget))
     return merge(parts)
 
 

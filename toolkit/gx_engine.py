@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from toolkit.article import Article
 from toolkit.batch import batched, to_frame
 from toolkit.engine import (
     DEFAULT_BATCH,
+    DEFAULT_LIMITS,
     EngineError,
     Key,
     Partial,
@@ -67,7 +68,7 @@ from toolkit.gx_suite import (
     unsupported_reason,
 )
 from toolkit.readers import ReadOutcome, discover, read_dump
-from toolkit.result import Finding, Result, RunInfo, SuiteResult, summarise
+from toolkit.result import Finding, Result, RunInfo, Severity, SuiteResult, summarise
 from toolkit.suite import Suite, SuiteEntry
 
 ENGINE = "gx"
@@ -81,6 +82,7 @@ def check(
     suites: list[Suite],
     data_docs: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
 ) -> Result:
     """Check every article under ``paths`` with Great Expectations; ``data_docs`` is a
     directory for GX Data Docs of the run. ``batch_size`` applies to the entries the
@@ -106,7 +108,7 @@ def check(
         duration_s=0.0,
         skipped_files=[display_path(p) for p in found.skipped],
     )
-    result = finish(suites, merge([*parts, total]), run, file_order)
+    result = finish(suites, merge([*parts, total]), run, file_order, limits)
     return _as_run(result, suites, verdicts, time.perf_counter() - clock)
 
 

