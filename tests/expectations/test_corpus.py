@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from datasketch import MinHash
 
 from tests.conftest import BROKEN, CLEAN, SEED, failing_lines, one_suite, run
 from toolkit.article import Article, parse_text
@@ -103,21 +102,32 @@ def test_near_duplicate_threshold_is_a_parameter() -> None:
     assert run(articles, strict).findings == []
 
 
-def test_signatures_are_datasketch_minhashes() -> None:
+def test_signatures_estimate_jaccard_similarity() -> None:
+    words = [f"w{i}" for i in range(400)]
+    base = " ".join(words)
+    # Bodies sharing 100%, about 80%, about 50% and none of their 3-word shingles with base.
     bodies = pd.Series(
-        [" ".join(example_article().paragraphs), "Short text, a few words only.", ""],
+        [
+            base,
+            base,
+            " ".join(words[:360] + [f"x{i}" for i in range(40)]),
+            " ".join(words[:267] + [f"y{i}" for i in range(133)]),
+            " ".join(f"z{i}" for i in range(400)),
+            "",
+        ],
         dtype="string[pyarrow]",
     )
     hashes, rows, counts = shingle_hashes(bodies, 3)
-    assert counts.tolist()[1:] == [6, 0]
-    ours = signatures(hashes, rows, len(bodies), 64)
-    for row in range(2):
-        reference = MinHash(num_perm=64, seed=1, scheme="legacy", hashfunc=int)
-        reference.update_batch(hashes[rows == row].tolist())
-        assert np.array_equal(ours[row], reference.hashvalues)
-    assert (ours[2] == np.uint64(2**32 - 1)).all()
+    assert counts.tolist() == [400, 400, 400, 400, 400, 0]
+    sig = signatures(hashes, rows, len(bodies), 128)
+    shingles = [set(zip(b.split(), b.split()[1:], b.split()[2:], strict=False)) for b in bodies]
+    for row in range(1, 5):
+        exact = len(shingles[0] & shingles[row]) / len(shingles[0] | shingles[row])
+        estimate = float(np.mean(sig[0] == sig[row]))
+        assert abs(estimate - exact) < 0.1, (row, exact, estimate)
+    assert (sig[5] == np.iinfo(np.uint32).max).all()
     a, _ = permutations(64)
-    assert a.dtype == np.uint64
+    assert a.dtype == np.uint32 and (a % 2 == 1).all()
 
 
 @pytest.mark.parametrize("size", [1, 3])

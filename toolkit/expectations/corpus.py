@@ -185,18 +185,19 @@ headline_unique = CorpusExpectation(
 
 # --- body_near_duplicate ----------------------------------------------------------------------
 
-# MinHash over word shingles, with datasketch's "legacy" scheme: its permutations (a, b) come
-# from datasketch.MinHash, and an article's signature is min over its shingles of
-# ((a * h + b) mod (2^61 - 1)) & (2^32 - 1), the formula of MinHash.update_batch. The formula is
-# applied here to all the shingles of a batch at once (numpy, in chunks) instead of one
-# MinHash object per article; the signatures are then datasketch's own (a test checks this),
-# and datasketch's MinHashLSH finds the candidate pairs.
+# MinHash over word shingles. An article's signature is, for each permutation (a, b), the
+# minimum over its shingles' 32-bit hashes h of (a * h + b) mod 2^32, a odd: a bijection of the
+# 32-bit values, computed for all the shingles of a batch at once in uint32 numpy arithmetic
+# (seven times faster than datasketch's MinHash.update_batch formula, whose mod 2^61 - 1 needs a
+# uint64 division per shingle and permutation). The multipliers come from datasketch's seeded
+# permutations; datasketch's MinHashLSH finds the candidate pairs. A test checks the estimates
+# against exact Jaccard similarities.
 _SEED = 1
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 _SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15)
-# Shingles hashed at once: bounds the (chunk x num_perm) matrix to a few tens of megabytes.
-_CHUNK = 1 << 16
+# Shingles permuted at once: a (chunk x num_perm) uint32 matrix of 2 MiB stays in cache.
+_CHUNK = 1 << 13
 _TOKEN_SPLIT = "[^\\pL\\pN]+"
 
 
@@ -221,8 +222,11 @@ class NearDuplicate(Params):
 
 
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
+    """uint32 multipliers (odd) and increments of the signature's permutations."""
     a, b = MinHash(num_perm=num_perm, seed=_SEED, scheme="legacy").permutations
-    return np.asarray(a, dtype=np.uint64), np.asarray(b, dtype=np.uint64)
+    a32 = (np.asarray(a, dtype=np.uint64) & _MAX_HASH).astype(np.uint32) | np.uint32(1)
+    b32 = (np.asarray(b, dtype=np.uint64) & _MAX_HASH).astype(np.uint32)
+    return a32, b32
 
 
 def shingle_hashes(body: pd.Series, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -254,22 +258,14 @@ def shingle_hashes(body: pd.Series, k: int) -> tuple[np.ndarray, np.ndarray, np.
     return (mixed >> np.uint64(32)) ^ (mixed & _MAX_HASH), rows, counts
 
 
-def _mod_mersenne(x: np.ndarray) -> np.ndarray:
-    """x % (2**61 - 1) without a division: fold the high bits onto the low ones, then one
-    wrap-around subtraction (unsigned: a value below the modulus wraps high and loses the
-    minimum). Four times faster than numpy's % on uint64, and the same numbers as datasketch."""
-    folded = (x & _MERSENNE) + (x >> np.uint64(61))
-    return np.minimum(folded, folded - _MERSENNE)
-
-
 def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int) -> np.ndarray:
-    """The MinHash signature of each row: (n_rows, num_perm) uint64, all 2^32 - 1 for a row
+    """The MinHash signature of each row: (n_rows, num_perm) uint32, all 2^32 - 1 for a row
     without shingles. ``rows`` must be sorted, as shingle_hashes gives them."""
     a, b = permutations(num_perm)
-    out = np.full((n_rows, num_perm), _MAX_HASH, dtype=np.uint64)
-    for lo in range(0, len(hashes), _CHUNK):
-        hv = hashes[lo : lo + _CHUNK, None]
-        permuted = _mod_mersenne(hv * a + b) & _MAX_HASH
+    values = hashes.astype(np.uint32)
+    out = np.full((n_rows, num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for lo in range(0, len(values), _CHUNK):
+        permuted = values[lo : lo + _CHUNK, None] * a + b  # wraps: arithmetic mod 2^32
         part = rows[lo : lo + _CHUNK]
         starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
         mins = np.minimum.reduceat(permuted, starts, axis=0)
@@ -285,7 +281,7 @@ def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
     distinct = ~exact.duplicated() & exact.notna()
     bodies = batch["body"][distinct.to_numpy()]
     hashes, rows, counts = shingle_hashes(bodies, p.shingle_words)
-    sig = signatures(hashes, rows, len(bodies), p.num_perm).astype(np.uint32)
+    sig = signatures(hashes, rows, len(bodies), p.num_perm)
     by_key = {
         key: (key, sig[i].tobytes()) if counts[i] >= p.min_words else None
         for i, key in enumerate(exact[distinct.to_numpy()].tolist())
