@@ -102,14 +102,24 @@ def _explain_email(row: Row, p: NoParams) -> Why:
         return Why("the byline has no email address in brackets ('BY NAME [name@host]')", byline)
     problems = {a: email_problem(a) for a in emails}
     if any(p == "placeholder" for p in problems.values()):
+        placeholder = _PLACEHOLDER_IN_TEXT.search(byline)
         return Why(
             "the byline holds Cloudflare's '[email protected]' placeholder, not an address: "
             "the address was lost when the page was scraped; make the scraper decode "
             "Cloudflare-protected emails (the data-cfemail attribute)",
             byline,
+            spans=(placeholder.span(),) if placeholder else (),
         )
     address, reason = next((a, r) for a, r in problems.items() if r is not None)
-    return Why(f"{address!r} in the byline is not a valid email address: {reason}", byline)
+    at = byline.find(address)
+    return Why(
+        f"{address!r} in the byline is not a valid email address: {reason}",
+        byline,
+        spans=((at, at + len(address)),) if at >= 0 else (),
+    )
+
+
+_PLACEHOLDER_IN_TEXT = re.compile(r"\[?email[\s\u00a0]+protected\]?", re.IGNORECASE)
 
 
 def _emails_valid_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
 
 SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
+# Only a critical failure fails the run; the words say so.
+FAILED_STATUS = {"critical": "FAIL", "warning": "warn", "info": "note"}
+MARK = {"critical": "✗", "warning": "!", "info": "·"}
 
 
 def render(result: Result, options: ReportOptions) -> str:
@@ -100,7 +103,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
         elif e.passed:
             status = Text(f"pass (mostly {e.mostly:g})", style="green")
         else:
-            status = Text("FAIL", style=SEVERITY_STYLE[e.severity])
+            status = Text(FAILED_STATUS[e.severity], style=SEVERITY_STYLE[e.severity])
         table.add_row(
             e.id,
             Text(e.severity, style=SEVERITY_STYLE[e.severity]),
@@ -115,7 +118,10 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
 def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
     found = result.findings_for(stats.suite, stats.id)
     head = Text.assemble(
-        ("  ✗ " if not stats.passed else "  • ", SEVERITY_STYLE[stats.severity]),
+        (
+            f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
+            SEVERITY_STYLE[stats.severity],
+        ),
         (stats.id, "bold"),
         f"  {stats.failed} failing",
     )
