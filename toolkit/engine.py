@@ -21,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow as pa_lib
+import pyarrow
 
 from toolkit import __version__
 from toolkit.article import Article
@@ -249,7 +249,7 @@ def row_findings(
     """Findings for the failing rows only; Arrow hands them over as plain Python values."""
     found = []
     part = FIELD_PART.get(entry.field)
-    records = pa_lib.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
+    records = pyarrow.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
     for row in records:
         why = explain(row, entry.params)
         value = why.excerpt if why.excerpt is not None else excerpt(row.get(entry.field))

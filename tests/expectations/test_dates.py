@@ -22,6 +22,7 @@ from toolkit.fixtures import make_article
         ("2024-09-03", "3 Sept. 2024, 9:05"),
         ("2024-01-02", "2 January 2024, 10:00"),
         ("2025-03-11", "11\u00a0Mar.\u00a02025,\u00a017:03"),
+        ("2025-03-11", "11 Mar. 2025, 17:03 Updated: 12 Mar. 2025, 09:20"),
     ],
 )
 def test_published_forms_parse_and_match(date: str, published: str) -> None:

@@ -28,7 +28,9 @@ _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _MONTH_END = "(?:uary|ruary|ch|il|e|y|ust|t|tember|ober|ember)?"
 _PUBLISHED = (
     f"^([0-9]{{1,2}})[{SPACE_CLASS}]+([A-Z][a-z]{{2}}){_MONTH_END}[.]?[{SPACE_CLASS}]+"
-    f"([0-9]{{4}}),?[{SPACE_CLASS}]+([0-9]{{1,2}}:[0-9]{{2}})$"
+    f"([0-9]{{4}}),?[{SPACE_CLASS}]+([0-9]{{1,2}}:[0-9]{{2}})"
+    # Pages updated after publication show both on one line: "... 17:03 Updated: 12 Mar. ...".
+    f"(?:[{SPACE_CLASS}]+Updated:.*)?$"
 )
 _PUBLISHED_FORMAT = "%d %b %Y, %H:%M"
 _MONTHS = [
