@@ -77,13 +77,17 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
 def check(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Dump files or directories (directories are searched for *.txt)."),
+        typer.Argument(
+            metavar="PATH",
+            help="Dump files or directories (directories are searched for *.txt).",
+        ),
     ],
     suite: Annotated[
         list[str] | None,
         typer.Option(
             "--suite",
             "-s",
+            metavar="FILE|NAME",
             help="Suite file, or NAME of expectations/NAME.yaml; repeatable. "
             "Default: every suite in ./expectations/.",
         ),
@@ -93,26 +97,42 @@ def check(
         typer.Option(
             "--format",
             "-f",
+            metavar="NAME[:PATH]",
             help=FORMAT_HELP,
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Write the (single) format given without a path here."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the (single) format given without a path here.",
+        ),
     ] = None,
     batch_size: Annotated[
-        int, typer.Option(min=1, help="Articles validated together in one batch.")
+        int,
+        typer.Option(
+            min=1,
+            metavar="N",
+            help="Articles validated together in one batch (smaller: less memory).",
+        ),
     ] = 5000,
     jobs: Annotated[
         int,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes reading and checking files in parallel."
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Worker processes reading and checking files in parallel.",
         ),
     ] = 1,
     max_findings: Annotated[
         int | None,
         typer.Option(
             min=0,
+            metavar="N",
             help="Findings kept per expectation, every severity (0: all). Default: all critical "
             "and warning findings, the first 1000 of each info expectation. Counts stay exact.",
         ),
@@ -122,7 +142,7 @@ def check(
         typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
     ] = None,
     redact_emails: Annotated[bool, typer.Option("--redact-emails", help=REDACT_HELP)] = False,
-    max_annotations: Annotated[int, typer.Option(min=0, help=ANNOTATIONS_HELP)] = 50,
+    max_annotations: Annotated[int, typer.Option(min=0, metavar="N", help=ANNOTATIONS_HELP)] = 50,
     engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.pandera,
     data_docs: Annotated[
         Path | None, typer.Option(metavar="DIR", file_okay=False, help=DATA_DOCS_HELP)
