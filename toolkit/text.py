@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # White space as news text carries it, for a regex character class. Patterns run on Arrow
 # columns go to pyarrow's RE2 only when they avoid \s, \d, \w, \b, lookarounds and "\u"
@@ -72,8 +74,12 @@ def excerpt_at(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> t
 
 
 def normalise_space(series: pd.Series) -> pd.Series:
-    """Fold runs of any white space (no-break spaces included) to one space and strip."""
-    return series.str.replace(SPACE_RUN, " ", regex=True).str.strip()
+    """Fold runs of any Unicode white space (no-break spaces included) to one space and strip.
+    Split and join in pyarrow: a regex replacement costs a rewrite per space, twice as slow."""
+    text = pa.array(series, type=pa.string(), from_pandas=True)
+    words = pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text))
+    joined = pc.binary_join(words, " ")
+    return pd.Series(joined, index=series.index, dtype="string[pyarrow]")
 
 
 def as_mask(values: pd.Series) -> pd.Series:
