@@ -198,7 +198,7 @@ _MAX_HASH = np.uint64((1 << 32) - 1)
 _SHINGLE_MIX = np.uint64(0x9E3779B97F4A7C15)
 # Shingles permuted at once: a (chunk x num_perm) uint32 matrix of 2 MiB stays in cache.
 _CHUNK = 1 << 13
-_TOKEN_SPLIT = "[^\\pL\\pN]+"
+_PUNCTUATION = " .,;:!?\"'“”‘’()[]{}<>—–-…/*"
 
 
 class NearDuplicate(Params):
@@ -230,13 +230,14 @@ def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def shingle_hashes(body: pd.Series, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """32-bit hashes of every k-word shingle of every body (lower-cased words of letters and
-    digits), the row each shingle comes from, and the number of words of each row."""
+    """32-bit hashes of every k-word shingle of every body (lower-cased words between white
+    space, punctuation trimmed from their ends), the row each shingle comes from, and the number
+    of words of each row. A split on white space is twice as fast as a regex split."""
     text = pa.array(body.astype("string[pyarrow]").fillna(""), type=pa.string())
     if isinstance(text, pa.ChunkedArray):  # what an empty Series gives
         text = text.combine_chunks()
-    words = pc.split_pattern_regex(pc.utf8_lower(text), _TOKEN_SPLIT)
-    flat = pc.list_flatten(words)
+    words = pc.utf8_split_whitespace(pc.utf8_lower(text))
+    flat = pc.utf8_trim(pc.list_flatten(words), characters=_PUNCTUATION)
     parents = pc.list_parent_indices(words)
     keep = pc.not_equal(flat, "")
     flat = flat.filter(keep)
