@@ -147,3 +147,19 @@ def test_unclosed_bracket_and_placeholder_beside_an_address() -> None:
     assert _byline("BY A [a@x.kr").byline_emails == ["a@x.kr"]
     mixed = _byline(f"BY A, B [[email{NBSP}protected], b@x.kr]")
     assert mixed.byline_emails == [f"email{NBSP}protected", "b@x.kr"]
+
+
+def test_mixed_case_byline_needs_its_brackets() -> None:
+    base = (
+        " date 2025-01-02  H\nH\n\nPublished: 2 Jan. 2025, 10:00\n\nBody text here.\n\n"
+        "{last}\ntags Korea\n"
+    )
+    last = "By Kim Min-ji and Park Se-hoon [kim.minji@joongang.co.kr, park.sehoon@joongang.co.kr]"
+    (a,) = parse_text(base.format(last=last), "x.txt")
+    assert a.byline == last
+    assert a.byline_names == ["Kim Min-ji", "Park Se-hoon"]
+    assert a.byline_emails == ["kim.minji@joongang.co.kr", "park.sehoon@joongang.co.kr"]
+    # A closing paragraph that starts with "By" stays in the body.
+    (b,) = parse_text(base.format(last="By contrast, exports rose."), "x.txt")
+    assert b.byline is None
+    assert b.paragraphs[-1] == "By contrast, exports rose."

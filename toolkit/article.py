@@ -19,8 +19,11 @@ PUBLISHED_PREFIX = "Published:"
 _CREDIT = re.compile(r"\[[^\[\]a-z]{2,}\]\s*$")
 # "BY A", "BY A, B", "WRITTEN BY A AND TRANSLATED BY B"; the names are in capitals.
 BYLINE = re.compile(r"^\s*(?:[A-Z][A-Z'’.-]* )*BY\s+\S")
+# Some sites write "By Kim Min-ji [kim.minji@x.kr]": in mixed case only with the bracket, so
+# that a closing paragraph such as "By contrast, exports rose." is not taken for a byline.
+BYLINE_MIXED = re.compile(r"^\s*By\s+[A-Z][^\[\]]*\[.*\]\s*$")
 _BYLINE_ROLES = re.compile(r"\b(?:[A-Z]+ )?BY\s+")
-_NAME_SPLIT = re.compile(r"\s*(?:,|\bAND\b|&)\s*")
+_NAME_SPLIT = re.compile(r"\s*(?:,|\bAND\b|\band\b|&)\s*")
 _EMAIL_SPLIT = re.compile(r"[,;\s]+")
 TAGS = re.compile(r"^tags(?:[ \t\u00a0]|$)")
 # How far above the tags line a byline may stand (a closing note sometimes follows it).
@@ -180,7 +183,7 @@ def _find_byline(lines: list[str], lo: int, hi: int) -> int | None:
     for i in range(hi - 1, lo - 1, -1):
         if is_blank(lines[i]):
             continue
-        if BYLINE.match(lines[i]):
+        if BYLINE.match(lines[i]) or BYLINE_MIXED.match(lines[i]):
             return i
         seen += 1
         if seen >= _BYLINE_REACH:
@@ -207,6 +210,7 @@ def _parse_byline(art: Article, line: str) -> None:
     names_part = _BRACKETS.sub(" ", art.byline)
     bare = [w for w in names_part.split() if "@" in w]
     emails.extend(_addresses(" ".join(bare)))
+    names_part = re.sub(r"^\s*By\s+", "", names_part)
     names = _BYLINE_ROLES.sub(",", " ".join(w for w in names_part.split() if "@" not in w))
     art.byline_names = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")]
     art.byline_emails = emails
