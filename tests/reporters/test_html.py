@@ -339,3 +339,17 @@ def test_verdicts(verdict: str, small_result: Result) -> None:
     articles = 0 if verdict == "nothing checked" else 10
     clean = make_result(suites, [], articles=articles)
     assert f"<title>toolkit check: {verdict}</title>" in html.render(clean, OPTIONS)
+
+
+def test_engine_notes_and_omitted_findings_are_shown(corpus_result: Result) -> None:
+    suite = corpus_result.suites[0]
+    first, *rest = suite.expectations
+    noted = first.model_copy(
+        update={"engine_note": "checked by the file readers", "findings_omitted": 7}
+    )
+    result = corpus_result.model_copy(
+        update={"suites": [suite.model_copy(update={"expectations": [noted, *rest]})]}
+    )
+    page = unescape(html.render(result, OPTIONS))
+    assert "note: checked by the file readers" in page
+    assert "7 failing articles not listed (--max-findings)" in page

@@ -102,6 +102,10 @@ class ExpectationRow:
     passed: bool
     # Width of the pass-rate bar's green part, out of 100.
     bar: float
+    # Said by the engine when it did not check the expectation itself (ExpectationStats).
+    engine_note: str | None = None
+    # Failing articles whose findings were not kept (--max-findings).
+    findings_omitted: int = 0
 
 
 def _expectation_rows(result: Result) -> list[ExpectationRow]:
@@ -118,6 +122,8 @@ def _expectation_rows(result: Result) -> list[ExpectationRow]:
             mostly=e.mostly,
             passed=e.passed,
             bar=round(100 * e.success_rate, 2),
+            engine_note=e.engine_note,
+            findings_omitted=e.findings_omitted,
         )
         for s in result.suites
         for e in s.expectations
