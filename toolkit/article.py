@@ -205,8 +205,8 @@ def _parse_byline(art: Article, line: str) -> None:
     emails: list[str] = []
     for group in _BRACKETS.findall(art.byline):
         # Cloudflare's placeholder is "[email protected]" inside the brackets: keep it whole.
-        emails.extend(m.strip("[]") for m in _PLACEHOLDER_IN.findall(group))
-        emails.extend(_addresses(_PLACEHOLDER_IN.sub(" ", group)))
+        emails.extend(m.strip("[]") for m in PLACEHOLDER_IN.findall(group))
+        emails.extend(_addresses(PLACEHOLDER_IN.sub(" ", group)))
     names_part = _BRACKETS.sub(" ", art.byline)
     bare = [w for w in names_part.split() if "@" in w]
     emails.extend(_addresses(" ".join(bare)))
@@ -218,7 +218,7 @@ def _parse_byline(art: Article, line: str) -> None:
 
 # A bracket group, which may hold one bracketed placeholder, or run to the end when unclosed.
 _BRACKETS = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)(?:\]|$)")
-_PLACEHOLDER_IN = re.compile(r"\[?email[\s\u00a0]+protected\]?", re.IGNORECASE)
+PLACEHOLDER_IN = re.compile(r"\[?email[\s\u00a0]+protected\]?", re.IGNORECASE)
 # Words that join addresses rather than being one: "[a@x.kr and b@x.kr]".
 _JOINERS = frozenset({"and", "&", "/", "|"})
 

@@ -30,6 +30,27 @@ FORMAT_HELP = (
 )
 REDACT_HELP = "Replace email addresses in the article text of every report format."
 ANNOTATIONS_HELP = "Most annotations the github format prints; the rest are counted."
+
+# Report options shared by `check` and `report`, declared once.
+FormatOption = Annotated[
+    list[str] | None,
+    typer.Option("--format", "-f", metavar="NAME[:PATH]", help=FORMAT_HELP),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the (single) format given without a path here.",
+    ),
+]
+ColorOption = Annotated[
+    bool | None,
+    typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
+]
+RedactOption = Annotated[bool, typer.Option("--redact-emails", help=REDACT_HELP)]
+AnnotationsOption = Annotated[int, typer.Option(min=0, metavar="N", help=ANNOTATIONS_HELP)]
 ENGINE_HELP = (
     "pandera (default): vectorised checks in batches, over --jobs processes. gx: the same suites "
     "run through Great Expectations 1.x (slower to start; for teams that already use GX)."
@@ -92,24 +113,8 @@ def check(
             "Default: every suite in ./expectations/.",
         ),
     ] = None,
-    fmt: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="NAME[:PATH]",
-            help=FORMAT_HELP,
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the (single) format given without a path here.",
-        ),
-    ] = None,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
     batch_size: Annotated[
         int,
         typer.Option(
@@ -137,12 +142,9 @@ def check(
             "and warning findings, the first 1000 of each info expectation. Counts stay exact.",
         ),
     ] = None,
-    color: Annotated[
-        bool | None,
-        typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
-    ] = None,
-    redact_emails: Annotated[bool, typer.Option("--redact-emails", help=REDACT_HELP)] = False,
-    max_annotations: Annotated[int, typer.Option(min=0, metavar="N", help=ANNOTATIONS_HELP)] = 50,
+    color: ColorOption = None,
+    redact_emails: RedactOption = False,
+    max_annotations: AnnotationsOption = 50,
     engine: Annotated[Engine, typer.Option(help=ENGINE_HELP)] = Engine.pandera,
     data_docs: Annotated[
         Path | None, typer.Option(metavar="DIR", file_okay=False, help=DATA_DOCS_HELP)

@@ -530,9 +530,7 @@ def check_articles(
     """Check articles already in memory (fixtures, tests); files are those the articles name."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    file_order: dict[str, int] = {}
-    for a in articles:
-        file_order.setdefault(a.file, len(file_order))
+    file_order = files_of(articles)
     parts = [validate_batch(suites, chunk, file_order) for chunk in batched(articles, batch_size)]
     for file in file_order:
         parts.append(file_partial(suites, ReadOutcome(file=file)))
@@ -544,6 +542,14 @@ def check_articles(
         duration_s=round(time.perf_counter() - clock, 4),
     )
     return finish(suites, merge(parts), run, file_order)
+
+
+def files_of(articles: list[Article]) -> dict[str, int]:
+    """The files in-memory articles name, numbered in the order they first appear."""
+    order: dict[str, int] = {}
+    for a in articles:
+        order.setdefault(a.file, len(order))
+    return order
 
 
 def display_path(path: Path) -> str:

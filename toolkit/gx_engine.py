@@ -49,6 +49,7 @@ from toolkit.engine import (
     display_path,
     entries_of,
     file_partial,
+    files_of,
     finish,
     make_finding,
     merge,
@@ -118,9 +119,7 @@ def check_articles(
     """Check articles already in memory with Great Expectations (tests, fixtures)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    file_order: dict[str, int] = {}
-    for a in articles:
-        file_order.setdefault(a.file, len(file_order))
+    file_order = files_of(articles)
     parts = [file_partial(suites, ReadOutcome(file=file)) for file in file_order]
     total, verdicts = validate(suites, articles, file_order, data_docs)
     run = RunInfo(

@@ -9,10 +9,12 @@ from typing import Annotated
 import typer
 
 from toolkit.cli import (
-    ANNOTATIONS_HELP,
     EXIT_CODES,
-    FORMAT_HELP,
-    REDACT_HELP,
+    AnnotationsOption,
+    ColorOption,
+    FormatOption,
+    OutputOption,
+    RedactOption,
     app,
     fail,
 )
@@ -52,17 +54,11 @@ def report(
     result_file: Annotated[
         Path, typer.Argument(metavar="RESULT.json", help="A result saved by --format json:PATH.")
     ],
-    fmt: Annotated[list[str] | None, typer.Option("--format", "-f", help=FORMAT_HELP)] = None,
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="Write the (single) format given without a path here."),
-    ] = None,
-    color: Annotated[
-        bool | None,
-        typer.Option("--color/--no-color", help="Colour the rich report (default: if a terminal)."),
-    ] = None,
-    redact_emails: Annotated[bool, typer.Option("--redact-emails", help=REDACT_HELP)] = False,
-    max_annotations: Annotated[int, typer.Option(min=0, help=ANNOTATIONS_HELP)] = 50,
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    color: ColorOption = None,
+    redact_emails: RedactOption = False,
+    max_annotations: AnnotationsOption = 50,
 ) -> None:
     """Render reports from a saved JSON result. The exit code is the saved run's own (0, 1
     or 3), so a CI step can gate on it; 2 for a bad option or a file that is not a result."""

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from email_validator import EmailNotValidError, validate_email
 
-from toolkit.article import Article, is_cloudflare_placeholder
+from toolkit.article import PLACEHOLDER_IN, Article, is_cloudflare_placeholder
 from toolkit.expectations.base import (
     AnyExpectation,
     Expectation,
@@ -102,7 +102,7 @@ def _explain_email(row: Row, p: NoParams) -> Why:
         return Why("the byline has no email address in brackets ('BY NAME [name@host]')", byline)
     problems = {a: email_problem(a) for a in emails}
     if any(p == "placeholder" for p in problems.values()):
-        placeholder = _PLACEHOLDER_IN_TEXT.search(byline)
+        placeholder = PLACEHOLDER_IN.search(byline)
         return Why(
             "the byline holds Cloudflare's '[email protected]' placeholder, not an address: "
             "the address was lost when the page was scraped; make the scraper decode "
@@ -117,9 +117,6 @@ def _explain_email(row: Row, p: NoParams) -> Why:
         byline,
         spans=((at, at + len(address)),) if at >= 0 else (),
     )
-
-
-_PLACEHOLDER_IN_TEXT = re.compile(r"\[?email[\s\u00a0]+protected\]?", re.IGNORECASE)
 
 
 def _emails_valid_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:

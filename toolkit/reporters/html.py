@@ -20,7 +20,7 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from toolkit.article import is_cloudflare_placeholder
+from toolkit.article import PLACEHOLDER_IN, is_cloudflare_placeholder
 from toolkit.result import SEVERITIES, Finding, Result, Severity
 from toolkit.text import INVISIBLE, visible
 
@@ -34,7 +34,6 @@ HIGHLIGHT, MARKER, PLACEHOLDER = 1, 2, 4
 # excerpts are scanned by one regex instead of character by character.
 _INVISIBLE = re.compile("[" + re.escape("".join(INVISIBLE)) + "\x00-\x1f\x7f-\x9f]")
 # Candidates only; toolkit.article decides what the Cloudflare placeholder is.
-_PLACEHOLDER = re.compile(r"\[?email\W{1,3}protected\]?", re.IGNORECASE)
 
 CHART_WIDTH, CHART_HEIGHT = 720, 160
 # Bars in the date chart before days are grouped into months, and months into years.
@@ -138,7 +137,7 @@ def segments(text: str, spans: list[tuple[int, int]]) -> str | list[Any]:
     marks = [(m.start(), m.end()) for m in _INVISIBLE.finditer(text)]
     holders = [
         (m.start(), m.end())
-        for m in _PLACEHOLDER.finditer(text)
+        for m in PLACEHOLDER_IN.finditer(text)
         if is_cloudflare_placeholder(m.group())
     ]
     spans = [(max(0, s), min(len(text), e)) for s, e in spans if e > s]
