@@ -45,7 +45,10 @@ def emails_valid(batch: pd.DataFrame) -> pd.Series:
     emails = pa.array(batch["byline_emails"], type=pa.list_(pa.string()))
     flat = pc.list_flatten(emails)
     parents = pc.list_parent_indices(emails).to_numpy()
-    bad = pd.Series(flat.to_pandas()).map(lambda a: email_problem(a) is not None).to_numpy()
+    distinct = pc.unique(flat)
+    invalid = [a for a in distinct.to_pylist() if a is not None and email_problem(a) is not None]
+    bad = pc.fill_null(pc.is_in(flat, value_set=pa.array(invalid, pa.string())), False)
+    bad = bad.to_numpy(zero_copy_only=False)
     lengths = pc.fill_null(pc.list_value_length(emails), 0).to_numpy(zero_copy_only=False)
     has_any = lengths > 0
     ok = pd.Series(has_any, index=batch.index)
