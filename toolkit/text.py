@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,20 +27,60 @@ INVISIBLE = {
     "\t": "→",
     "\r": "[CR]",
 }
+# Besides those, every character that can steer a terminal, a CI log or the order text is
+# shown in: C0 controls (ESC, BEL, backspace, the line break), DEL, C1 controls (CSI U+009B and
+# OSC U+009D act as ESC [ and ESC ] in many terminals), the bidirectional embeddings, overrides
+# and isolates (they reorder what a reader sees), and the Unicode line and paragraph separators.
+CONTROLS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029"
+SHOWN = re.compile("[" + re.escape("".join(INVISIBLE)) + CONTROLS + "]")
 EXCERPT_CHARS = 120
 
 
+def _marker(m: re.Match[str]) -> str:
+    ch = m.group()
+    return INVISIBLE.get(ch) or f"[U+{ord(ch):04X}]"
+
+
 def visible(text: str) -> str:
-    """Show invisible and control characters as markers (a no-break space as ⍽)."""
-    out = []
-    for ch in text:
-        if ch in INVISIBLE:
-            out.append(INVISIBLE[ch])
-        elif ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0:
-            out.append(f"[U+{ord(ch):04X}]")
-        else:
-            out.append(ch)
-    return "".join(out)
+    """Untrusted text as every report shows it: invisible and control characters as markers
+    (a no-break space as ⍽, ESC as [U+001B], a line break as [U+000A]), so that no text from
+    a corpus or a file name can move the cursor, clear a screen, open a link, start a line or
+    reorder what is shown. One C-level regex scan: most text has nothing to replace."""
+    return SHOWN.sub(_marker, text)
+
+
+# GitHub's runner reads a workflow command from a log line that starts with "::" (after
+# leading white space) and, in the legacy form, from "##[" anywhere in a line. Any report can
+# be printed into a CI log, and rich wraps long text where it likes, so reports pass their
+# whole rendered output through no_workflow_commands(). The colour codes a report writes
+# itself may come first on a line.
+_COMMAND_AT_LINE_START = re.compile(r"^((?:[^\S\n]|\x1b\[[0-9;]*m)*):(?=:)", re.MULTILINE)
+# A WORD JOINER (zero width, no line break) between the two characters keeps the text as it
+# reads and makes it no command, in formats with no escape of their own (terminal, Markdown).
+WORD_JOINER = "\u2060"
+
+
+def no_workflow_commands(
+    text: str, colon: str = ":" + WORD_JOINER, hash: str = "#" + WORD_JOINER
+) -> str:
+    """``text`` (many lines) with nothing a GitHub Actions runner would take as a workflow
+    command: no line starting with "::", no "##[" anywhere. The first ":" or "#" becomes
+    ``colon`` or ``hash``: a format's own escape of it (an XML character reference, a JSON
+    \\u escape) keeps the data exact for its readers."""
+    text = _COMMAND_AT_LINE_START.sub(lambda m: m.group(1) + colon, text)
+    return text.replace("##[", hash + "#[")
+
+
+# Raw in JSON text (JSON escapes only C0 controls), yet acted on by some terminals (C1) or
+# reordering what is shown (bidi); they occur in JSON only inside strings.
+_JSON_RAW_CONTROLS = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def json_for_logs(text: str) -> str:
+    """JSON text that is safe to print to a terminal or a CI log and decodes to the same data:
+    C1 controls, DEL and bidi characters as \\u escapes, and no workflow command."""
+    text = _JSON_RAW_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return no_workflow_commands(text, colon="\\u003a", hash="\\u0023")
 
 
 def excerpt(text: object, around: int | None = None, width: int = EXCERPT_CHARS) -> str:

@@ -53,5 +53,8 @@ def test_article_text_cannot_forge_a_command(small_result: Result) -> None:
     text = github.render(make_result(small_result.suites, [evil], articles=1), ReportOptions())
     first = text.splitlines()[0]
     assert first.startswith("::error file=dumps/a%2Cline=1%3A%3Ax.txt,line=4,")
-    assert "::line one%0D%0Aline two · BY X[U+000A]::error file=forged.txt::owned 100%25" in first
+    assert (
+        "::line one[CR][U+000A]line two · BY X[U+000A]::error file=forged.txt::owned 100%25"
+        in first
+    )
     assert len(text.splitlines()) == 2

@@ -49,7 +49,10 @@ def worst_first(result: Result) -> list[Finding]:
 
 
 def annotation(f: Finding) -> str:
-    text = f.message
+    # Corpus text, file names and suite names go through visible() before the command syntax
+    # escapes them: a control character shows as its marker (the log viewer would act on ESC),
+    # and a line break is a marker too, so one finding is one line of annotation.
+    text = visible(f.message)
     if f.excerpt:
         text += f" · {visible(f.excerpt)}"
     if len(text) > MESSAGE_CHARS:
@@ -57,9 +60,9 @@ def annotation(f: Finding) -> str:
     return command(
         COMMAND[f.severity],
         text,
-        file=f.file,
+        file=visible(f.file),
         line=f.field_line or f.line,
-        title=f"{f.suite}/{f.id} ({f.severity})",
+        title=visible(f"{f.suite}/{f.id} ({f.severity})"),
     )
 
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit.article import PLACEHOLDER_IN, is_cloudflare_placeholder
 from toolkit.result import SEVERITIES, Finding, Result, Severity
-from toolkit.text import INVISIBLE, visible
+from toolkit.text import SHOWN, no_workflow_commands, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 # Segment flags of an excerpt, combined bitwise; the script styles each one.
 HIGHLIGHT, MARKER, PLACEHOLDER = 1, 2, 4
 
-# Exactly the characters toolkit.text.visible() replaces (its table plus C0/C1 controls), so
-# excerpts are scanned by one regex instead of character by character.
-_INVISIBLE = re.compile("[" + re.escape("".join(INVISIBLE)) + "\x00-\x1f\x7f-\x9f]")
+# Exactly the characters toolkit.text.visible() replaces, so excerpts are scanned by one regex
+# instead of character by character.
+_INVISIBLE = SHOWN
 # Candidates only; toolkit.article decides what the Cloudflare placeholder is.
 
 CHART_WIDTH, CHART_HEIGHT = 720, 160
@@ -49,6 +49,9 @@ def render(result: Result, options: ReportOptions) -> str:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Names from a corpus or a suite are shown with control and bidi characters as markers
+    # (autoescaping stops markup, not a right-to-left override): the template applies it.
+    env.filters["visible"] = visible
     css, js = _asset("report.css"), _asset("report.js")
     csp = "; ".join(
         [
@@ -64,7 +67,7 @@ def render(result: Result, options: ReportOptions) -> str:
     verdict = (
         "nothing checked" if exit_code == 3 else "passed" if result.summary.passed else "failed"
     )
-    return env.get_template("report.html.j2").render(
+    page = env.get_template("report.html.j2").render(
         result=result,
         verdict=verdict,
         csp=csp,
@@ -75,6 +78,24 @@ def render(result: Result, options: ReportOptions) -> str:
         data=payload(result),
         severities=SEVERITIES,
     )
+    return _no_commands(page, css, js)
+
+
+DATA_OPEN = '<script type="application/json" id="report-data">'
+
+
+def _no_commands(page: str, css: str, js: str) -> str:
+    """The page with no GitHub workflow command in it (toolkit.text.no_workflow_commands), as
+    a page printed into a CI log must be: in the JSON data block "#" and ":" are escaped as
+    JSON, in the HTML as character references; the report's own stylesheet and script (under
+    a hash in the CSP) are left as they are."""
+    start = page.index(DATA_OPEN) + len(DATA_OPEN)
+    end = page.index("</script>", start)
+    html_ref = {"colon": "&#58;", "hash": "&#35;"}
+    head = css.join(no_workflow_commands(p, **html_ref) for p in page[:start].split(css, 1))
+    data = no_workflow_commands(page[start:end], colon="\\u003a", hash="\\u0023")
+    tail = [no_workflow_commands(p, **html_ref) for p in page[end:].split(js, 1)]
+    return head + data + js.join(tail)
 
 
 @cache
@@ -110,7 +131,7 @@ class ExpectationRow:
 def _expectation_rows(result: Result) -> list[ExpectationRow]:
     return [
         ExpectationRow(
-            key=f"{e.suite}/{e.id}",
+            key=visible(f"{e.suite}/{e.id}"),
             suite=e.suite,
             id=e.id,
             description=e.description,
@@ -204,7 +225,7 @@ def payload(result: Result) -> dict[str, Any]:
         for e in s.expectations:
             keys[(e.suite, e.id)] = len(expectations)
             expectations.append(
-                {"key": f"{e.suite}/{e.id}", "severity": e.severity, "passed": e.passed}
+                {"key": visible(f"{e.suite}/{e.id}"), "severity": e.severity, "passed": e.passed}
             )
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     # Real corpora repeat excerpts ("tags", an empty date): segment each one once.
@@ -215,21 +236,21 @@ def payload(result: Result) -> dict[str, Any]:
         if at is None:  # a finding of an expectation the suites do not list: show it anyway
             at = keys[(f.suite, f.id)] = len(expectations)
             expectations.append(
-                {"key": f"{f.suite}/{f.id}", "severity": f.severity, "passed": False}
+                {"key": visible(f"{f.suite}/{f.id}"), "severity": f.severity, "passed": False}
             )
         rows.append(
             [
                 at,
                 rank[f.severity],
-                strings(f.file),
+                strings(visible(f.file)),
                 f.line,
                 strings(f.field),
                 f.field_line,
                 _segments_of(f, pieces),
-                strings(f.message),
+                strings(visible(f.message)),
                 f.fingerprint,
-                strings(f.date),
-                strings(f.headline),
+                strings(None if f.date is None else visible(f.date)),
+                strings(None if f.headline is None else visible(f.headline)),
             ]
         )
     return {

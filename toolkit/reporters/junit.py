@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from toolkit.result import ExpectationStats, Finding, Result
-from toolkit.text import visible
+from toolkit.text import no_workflow_commands, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -57,7 +57,7 @@ def render(result: Result, options: ReportOptions) -> str:
 
     xml = JUnitXml("toolkit check")
     for suite in result.suites:
-        ts = TestSuite(suite.name)
+        ts = TestSuite(xml_text(suite.name))
         ts.timestamp = result.run.started.isoformat()
         ts.add_property("file", xml_text(suite.file))
         ts.add_property("articles", str(result.summary.articles))
@@ -66,7 +66,7 @@ def render(result: Result, options: ReportOptions) -> str:
             ts.add_property("description", xml_text(suite.description))
         failures = 0
         for stats in suite.expectations:
-            case = TestCase(stats.id, classname=suite.name)
+            case = TestCase(xml_text(stats.id), classname=xml_text(suite.name))
             found = by_expectation.get((stats.suite, stats.id), [])
             if not stats.passed:
                 failures += 1
@@ -96,4 +96,6 @@ def render(result: Result, options: ReportOptions) -> str:
     xml.time = round(result.run.duration_s, 3)
     out = io.BytesIO()
     xml.write(out, pretty=True)
-    return out.getvalue().decode("utf-8")
+    # Printed into a CI log, no line may start a workflow command: a place (file:line) starts
+    # the lines of a failure's text. Character references keep the text exact for XML readers.
+    return no_workflow_commands(out.getvalue().decode("utf-8"), colon="&#58;", hash="&#35;")

@@ -8,7 +8,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from toolkit.result import SEVERITIES, ExpectationStats, Finding, Result
-from toolkit.text import visible
+from toolkit.text import no_workflow_commands, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -88,7 +88,8 @@ def render(result: Result, options: ReportOptions) -> str:
             if not found:
                 continue
             out += [
-                f"<details><summary>{STATUS[e.passed]} <code>{escape(e.id, quote=False)}</code>: "
+                f"<details><summary>{STATUS[e.passed]} "
+                f"<code>{escape(visible(e.id), quote=False)}</code>: "
                 f"{len(found)} failing, the first {min(len(found), options.examples)}</summary>",
                 "",
             ]
@@ -101,5 +102,6 @@ def render(result: Result, options: ReportOptions) -> str:
                 out.append(f"- … and {len(found) - options.examples} more")
             out += ["", "</details>", ""]
     if options.full_report:
-        out += [f"Full report: `{options.full_report}`", ""]
-    return "\n".join(out)
+        out += [f"Full report: {code(options.full_report)}", ""]
+    # A summary printed into a CI log must start no workflow command (toolkit.text).
+    return no_workflow_commands("\n".join(out))

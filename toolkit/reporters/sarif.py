@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from toolkit.result import Finding, Result, Severity
+from toolkit.text import json_for_logs, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -56,9 +57,10 @@ def render(result: Result, options: ReportOptions) -> str:
                 ReportingDescriptor(
                     id=f"{e.suite}/{e.id}",
                     name=e.expectation,
-                    short_description=Message(text=e.description),
+                    short_description=Message(text=visible(e.description)),
                     full_description=Message(
-                        text=f"{e.description} (suite {e.suite}, severity {e.severity}"
+                        text=f"{visible(e.description)} (suite {visible(e.suite)}, "
+                        f"severity {e.severity}"
                         + (f", mostly {e.mostly:g})" if e.mostly is not None else ")")
                     ),
                     default_configuration=ReportingConfiguration(level=LEVEL[e.severity]),
@@ -73,16 +75,22 @@ def render(result: Result, options: ReportOptions) -> str:
 
     def one(f: Finding) -> SarifResult:
         uri, base = artifact_uri(f.file)
-        props: dict[str, Any] = {"articleLine": f.line, "field": f.field, "excerpt": f.excerpt}
+        # What a code-scanning page shows is text from the corpus: control and bidi characters
+        # as markers (visible()), as in every report; the JSON report keeps the raw text.
+        props: dict[str, Any] = {
+            "articleLine": f.line,
+            "field": f.field,
+            "excerpt": visible(f.excerpt),
+        }
         if f.date is not None:
-            props["date"] = f.date
+            props["date"] = visible(f.date)
         if f.headline is not None:
-            props["headline"] = f.headline
+            props["headline"] = visible(f.headline)
         return SarifResult(
             rule_id=f"{f.suite}/{f.id}",
             rule_index=index.get((f.suite, f.id)),
             level=LEVEL[f.severity],
-            message=Message(text=f.message),
+            message=Message(text=visible(f.message)),
             locations=[
                 Location(
                     physical_location=PhysicalLocation(
@@ -120,4 +128,4 @@ def render(result: Result, options: ReportOptions) -> str:
         ],
     )
     text: str = log.model_dump_json(by_alias=True, exclude_none=True, indent=2)
-    return text + "\n"
+    return json_for_logs(text) + "\n"

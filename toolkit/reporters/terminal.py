@@ -7,13 +7,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from toolkit.result import ExpectationStats, Result, Severity
-from toolkit.text import visible
+from toolkit.text import no_workflow_commands, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -22,6 +21,12 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 # Only a critical failure fails the run; the words say so.
 FAILED_STATUS = {"critical": "FAIL", "warning": "warn", "info": "note"}
 MARK = {"critical": "✗", "warning": "!", "info": "·"}
+
+
+# Every string from a corpus, a file name or a suite enters the report through visible() and
+# as a rich Text (never as markup, so "[" in article text is text and no OSC 8 link can be
+# made); the rendered report then goes through no_workflow_commands(), since rich wraps long
+# text where it likes and a continuation line must not start a GitHub workflow command.
 
 
 def render(result: Result, options: ReportOptions) -> str:
@@ -37,24 +42,30 @@ def render(result: Result, options: ReportOptions) -> str:
     console.print(_summary(result))
     for suite in result.suites:
         console.print()
-        console.print(Text.assemble(("suite ", "bold"), (suite.name, "bold"), f"  ({suite.file})"))
+        console.print(
+            Text.assemble(
+                ("suite ", "bold"), (visible(suite.name), "bold"), f"  ({visible(suite.file)})"
+            )
+        )
         if suite.description:
-            console.print(Text(suite.description, style="dim"))
+            console.print(Text(visible(suite.description), style="dim"))
         console.print(_suite_table(suite.expectations))
         for e in suite.expectations:
             if e.engine_note:
-                console.print(Text.assemble("  note ", (e.id, "bold"), f": {e.engine_note}"))
+                console.print(
+                    Text.assemble("  note ", (visible(e.id), "bold"), f": {visible(e.engine_note)}")
+                )
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
     if result.run.skipped_files:
-        names = ", ".join(result.run.skipped_files[:5])
+        names = ", ".join(visible(name) for name in result.run.skipped_files[:5])
         more = len(result.run.skipped_files) - 5
         tail = f" and {more} more" if more > 0 else ""
         console.print(
-            f"[dim]Not read (not a .txt dump): {escape(names)}{tail}. Name a file to read it.[/dim]"
+            Text(f"Not read (not a .txt dump): {names}{tail}. Name a file to read it.", style="dim")
         )
-    return buf.getvalue()
+    return no_workflow_commands(buf.getvalue())
 
 
 def _summary(result: Result) -> Panel:
@@ -105,7 +116,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
         else:
             status = Text(FAILED_STATUS[e.severity], style=SEVERITY_STYLE[e.severity])
         table.add_row(
-            e.id,
+            Text(visible(e.id)),
             Text(e.severity, style=SEVERITY_STYLE[e.severity]),
             str(e.checked),
             str(e.failed),
@@ -122,12 +133,16 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
             f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
             SEVERITY_STYLE[stats.severity],
         ),
-        (stats.id, "bold"),
+        (visible(stats.id), "bold"),
         f"  {stats.failed} failing",
     )
     lines: list[Text] = [head]
     for f in found[:limit]:
-        lines.append(Text.assemble(("    ", ""), (f"{f.file}:{f.line}", "bold"), f"  {f.message}"))
+        lines.append(
+            Text.assemble(
+                ("    ", ""), (f"{visible(f.file)}:{f.line}", "bold"), f"  {visible(f.message)}"
+            )
+        )
         if f.excerpt:
             lines.append(Text.assemble("      ", (visible(f.excerpt), "dim")))
     shown = min(len(found), limit)
