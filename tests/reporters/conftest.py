@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
-from toolkit.suite import load_suite
+from toolkit.suite import load_suite, parse_suite
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, Request
@@ -283,3 +284,67 @@ def open_report(browser: Browser) -> Iterator[Callable[[Path], Opened]]:
     yield open_
     for page in pages:
         page.close()
+
+
+# --- hostile text -----------------------------------------------------------------------------
+
+# What an attacker would put in an article or a file name to drive a terminal: clear screen,
+# alternate screen, an OSC 8 hyperlink, a C1 CSI (U+009B) and OSC (U+009D), BEL, backspace,
+# DEL, a right-to-left override and an isolate; then rich markup and GitHub workflow commands.
+ESCAPES = (
+    "\x1b[2J\x1b[?1049h\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x9b31m \x9d0;t\x07"
+    "\x08\x7f \u202eevil\u2066"
+)
+HOSTILE_TEXT = ESCAPES + " [bold]x[/bold] ::error::pwned ::add-mask::x ##[error]legacy"
+# Raw, none of these may reach any report but JSON (where they are escapes).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HOSTILE_NAME = "a\x1b[31m\u202e\x9b2J.txt"
+
+
+def hostile_corpus(directory: Path) -> Path:
+    """The seed with ESC sequences, C1 and bidi characters and workflow commands in its
+    headline (header and title line), its Published line's tail and a body paragraph, under a
+    file name that carries them too."""
+    lines = SEED.read_text(encoding="utf-8").split("\n")
+    lines[0] += HOSTILE_TEXT
+    lines[1] += HOSTILE_TEXT
+    published = next(i for i, line in enumerate(lines) if line.startswith("Published: "))
+    lines[published] += HOSTILE_TEXT
+    lines.insert(published + 3, f"The minister said {HOSTILE_TEXT} and left.")
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / HOSTILE_NAME
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """A real run over the hostile corpus."""
+    path = hostile_corpus(tmp_path_factory.mktemp("hostile"))
+    return check([path.parent], [load_suite(str(SUITES / "news.yaml"))])
+
+
+def workflow_command_lines(text: str) -> list[str]:
+    """Lines GitHub's runner would take as a workflow command: "::" after leading white
+    space, or the legacy "##[" anywhere."""
+    return [line for line in text.splitlines() if line.lstrip().startswith("::") or "##[" in line]
+
+
+# A suite may come from another team: its name and ids carry escapes, a bidi override, and
+# the ":" and "," that GitHub's command properties must escape.
+HOSTILE_SUITE = """\
+suite: "news\\e[2J\\u202e,x:y ::error::s"
+description: "desc \\e]8;;http://x\\e\\\\ ##[error]d"
+expectations:
+  - expect: headline_length
+    id: "long\\e[?1049h\\x9b"
+  - expect: body_no_replacement_or_control_chars
+    id: "ctl\\a\\b"
+"""
+
+
+@pytest.fixture(scope="session")
+def hostile_suite_result(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    """The hostile corpus checked by a suite with control characters in its name and ids."""
+    path = hostile_corpus(tmp_path_factory.mktemp("hostile-suite"))
+    return check([path.parent], [parse_suite(HOSTILE_SUITE, directory=SUITES)])

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from tests.reporters.conftest import finding, make_result
+from tests.reporters.conftest import HOSTILE_NAME, RAW_CONTROL, finding, make_result
 from toolkit.reporters import ReportOptions, github
+from toolkit.reporters.github import escape_property
 from toolkit.result import Result
+from toolkit.text import visible
 
 
 def test_annotations_worst_first_with_file_line_and_title(small_result: Result) -> None:
@@ -58,3 +60,26 @@ def test_article_text_cannot_forge_a_command(small_result: Result) -> None:
         in first
     )
     assert len(text.splitlines()) == 2
+
+
+def test_hostile_article_and_file_name_are_markers_in_message_and_properties(
+    hostile_suite_result: Result,
+) -> None:
+    text = github.render(hostile_suite_result, ReportOptions())
+    assert RAW_CONTROL.findall(text) == []
+    lines = text.splitlines()
+    assert len(lines) == len(hostile_suite_result.findings) + 1  # one line each, then the tally
+    assert all(line.startswith(("::error ", "::warning ", "::notice ")) for line in lines)
+    name = escape_property(visible(HOSTILE_NAME))
+    assert name == "a[U+001B][31m[U+202E][U+009B]2J.txt"
+    first = next(line for line in lines if "title=news" in line and "ctl" in line)
+    # The file= and title= properties: markers, then ":" and "," escaped as GitHub requires.
+    assert f"/{name},line=" in first
+    assert ",title=news[U+001B][2J[U+202E]%2Cx%3Ay %3A%3Aerror%3A%3As/ctl[U+0007][U+0008] " in first
+    # The message quotes the headline: ESC sequences, C1 and bidi as markers.
+    assert "[U+001B][2J[U+001B][?1049h[U+001B]]8;;http://x" in first.split("::", 2)[2]
+
+
+def test_escape_rules_are_githubs() -> None:
+    assert github.escape_data("100% \r\n a:b,c") == "100%25 %0D%0A a:b,c"
+    assert escape_property("100% \r\n a:b,c") == "100%25 %0D%0A a%3Ab%2Cc"

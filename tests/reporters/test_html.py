@@ -16,7 +16,16 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import SUITES
-from tests.reporters.conftest import HOSTILE, Opened, big_result, finding, make_result
+from tests.reporters.conftest import (
+    HOSTILE,
+    HOSTILE_NAME,
+    RAW_CONTROL,
+    Opened,
+    big_result,
+    finding,
+    make_result,
+    workflow_command_lines,
+)
 from toolkit.cli import app
 from toolkit.reporters import ReportOptions, html
 from toolkit.reporters.html import HIGHLIGHT, MARKER, NO_DATE, PLACEHOLDER, date_chart, segments
@@ -353,3 +362,32 @@ def test_engine_notes_and_omitted_findings_are_shown(corpus_result: Result) -> N
     page = unescape(html.render(result, OPTIONS))
     assert "note: checked by the file readers" in page
     assert "7 failing articles not listed (--max-findings)" in page
+
+
+def test_control_and_bidi_characters_are_markers_in_page_and_data(
+    hostile_suite_result: Result,
+) -> None:
+    page = html.render(hostile_suite_result, OPTIONS)
+    assert RAW_CONTROL.findall(page) == []
+    assert workflow_command_lines(page) == []
+    assert "<strong>suite news[U+001B][2J[U+202E],x:y ::error::s</strong>" in page
+    assert "desc [U+001B]]8;;http://x[U+001B]\\ &#35;#[error]d" in page
+    data = embedded(page)
+    strings: list[str] = data["strings"]  # type: ignore[assignment]
+    assert any(s.endswith("/" + visible(HOSTILE_NAME)) for s in strings)
+    assert any("[U+202E]evil" in s for s in strings)  # the headline
+    keys = [e["key"] for e in data["expectations"]]  # type: ignore[attr-defined]
+    assert "news[U+001B][2J[U+202E],x:y ::error::s/ctl[U+0007][U+0008]" in keys
+    # The excerpt's pieces: each control or bidi character a MARKER with its code point.
+    pieces = [p for f in data["findings"] for p in f[6] if isinstance(p, list)]  # type: ignore[attr-defined]
+    marked = {p[2] for p in pieces if p[1] & MARKER}
+    assert {"U+001B", "U+009B", "U+009D", "U+0007", "U+202E", "U+2066"} <= marked
+
+
+def test_legacy_workflow_command_is_escaped_inside_the_data(small_result: Result) -> None:
+    bad = finding("byline_has_email", "critical", "d.txt", 1, "x ##[error]y", message="##[z]")
+    page = html.render(make_result(small_result.suites, [bad], 1), OPTIONS)
+    assert "##[" not in page
+    data = embedded(page)
+    assert "##[z]" in data["strings"]  # type: ignore[operator]
+    assert data["findings"][0][6] == "x ##[error]y"  # type: ignore[index]

@@ -9,9 +9,16 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from tests.reporters.conftest import finding, make_result
+from tests.reporters.conftest import (
+    HOSTILE_NAME,
+    RAW_CONTROL,
+    finding,
+    make_result,
+    workflow_command_lines,
+)
 from toolkit.reporters import ReportOptions, junit
 from toolkit.result import Result
+from toolkit.text import visible
 
 SCHEMA = Path(__file__).resolve().parent.parent / "schemas" / "junit-10.xsd"
 
@@ -100,3 +107,36 @@ def test_control_characters_cannot_break_the_xml(
     failure = ET.fromstring(text).find("testsuite/testcase[@name='byline_has_email']/failure")
     assert failure is not None and failure.text is not None
     assert "BY [U+0000][U+001B][31mX[U+FFFE]</x>&" in failure.text
+
+
+def test_control_characters_in_suite_names_ids_and_text_are_markers(
+    schema: xmlschema.XMLSchema, hostile_suite_result: Result
+) -> None:
+    text = junit.render(hostile_suite_result, ReportOptions())
+    schema.validate(text)
+    assert RAW_CONTROL.findall(text) == []
+    root = ET.fromstring(text)
+    suite = root.find("testsuite")
+    assert suite is not None
+    assert suite.get("name") == "news[U+001B][2J[U+202E],x:y ::error::s"
+    names = [c.get("name") for c in suite.findall("testcase")]
+    assert names == ["file_readable", "long[U+001B][?1049h[U+009B]", "ctl[U+0007][U+0008]"]
+    failure = suite.find("testcase[@name='ctl[U+0007][U+0008]']/failure")
+    assert failure is not None and failure.text is not None
+    assert f"/{visible(HOSTILE_NAME)}:1  [body]" in failure.text
+    assert "[U+001B][2J[U+001B][?1049h[U+001B]]8;;http://x" in failure.text
+    # The legacy workflow command is a character reference, the same text to XML readers.
+    assert "##[" not in text and "&#35;#[error]d" in text
+    descriptions = [
+        p.get("value") for p in suite.iter("property") if p.get("name") == "description"
+    ]
+    assert descriptions == ["desc [U+001B]]8;;http://x[U+001B]\\ ##[error]d"]
+
+
+def test_a_file_name_cannot_start_a_workflow_command_line(small_result: Result) -> None:
+    bad = finding("byline_has_email", "critical", "::error::x.txt", 1, "##[error]y")
+    text = junit.render(make_result(small_result.suites, [bad], 1), ReportOptions())
+    assert workflow_command_lines(text) == []
+    failure = ET.fromstring(text).find(".//failure")
+    assert failure is not None and failure.text is not None
+    assert failure.text.startswith("::error::x.txt:1  [byline]")  # exact for XML readers

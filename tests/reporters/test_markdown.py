@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from tests.reporters.conftest import big_result, finding, make_result
+from tests.reporters.conftest import (
+    HOSTILE_NAME,
+    RAW_CONTROL,
+    big_result,
+    finding,
+    make_result,
+    workflow_command_lines,
+)
 from toolkit.reporters import ReportOptions, markdown
 from toolkit.result import Result
+from toolkit.text import visible
 
 
 def test_summary_tables_and_first_failing_articles(small_result: Result) -> None:
@@ -49,3 +57,21 @@ def test_stays_small_with_many_findings() -> None:
     text = markdown.render(big_result(20_000), ReportOptions())
     assert len(text.encode()) < 1024 * 1024 // 10
     assert "- … and 4995 more" in text
+
+
+def test_hostile_article_suite_and_file_name_are_markers(hostile_suite_result: Result) -> None:
+    text = markdown.render(hostile_suite_result, ReportOptions(examples=5))
+    assert RAW_CONTROL.findall(text) == []
+    assert workflow_command_lines(text) == []
+    assert "### suite `news[U+001B][2J[U+202E],x:y ::error::s`" in text
+    assert f"/{visible(HOSTILE_NAME)}:1`" in text
+    assert "<code>ctl[U+0007][U+0008]</code>" in text
+    # In article text the markers' brackets are escaped, so they render as themselves.
+    assert "\\[U+202E\\]evil\\[U+2066\\]" in text
+
+
+def test_a_workflow_command_cannot_start_a_line(small_result: Result) -> None:
+    bad = finding("byline_has_email", "critical", "d.txt", 1, "::error::x ##[error]y")
+    text = markdown.render(make_result(small_result.suites, [bad], 1), ReportOptions())
+    assert workflow_command_lines(text) == []
+    assert "::error::x ##\\[error\\]y" in text  # mid-line, and "[" escaped as Markdown

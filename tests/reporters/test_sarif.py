@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from tests.conftest import SUITES
-from tests.reporters.conftest import finding, make_result
+from tests.reporters.conftest import RAW_CONTROL, finding, make_result
 from toolkit.engine import check
 from toolkit.reporters import ReportOptions, sarif
 from toolkit.result import Result
@@ -101,3 +101,23 @@ def test_paths_become_uris(small_result: Result) -> None:
         {"uri": "dumps/with%20space/%231.txt", "uriBaseId": "%SRCROOT%"},
         {"uri": "file:///data/dumps/a.txt"},
     ]
+
+
+def test_hostile_text_is_shown_with_markers_and_the_uri_is_percent_encoded(
+    validator: jsonschema.Draft4Validator, hostile_suite_result: Result
+) -> None:
+    text = sarif.render(hostile_suite_result, ReportOptions())
+    assert RAW_CONTROL.findall(text) == []  # C1 and bidi are JSON escapes, C0 too
+    assert "##[" not in text
+    log = json.loads(text)
+    assert [e.message for e in validator.iter_errors(log)] == []
+    results = log["runs"][0]["results"]
+    ctl = next(r for r in results if r["ruleId"].endswith("/ctl\x07\x08"))  # ids stay exact
+    assert ctl["message"]["text"].startswith("the control character U+001B (ESCAPE)")
+    assert ctl["properties"]["excerpt"].startswith("…grees to diplomatic ties")
+    assert "[U+001B][2J[U+001B][?1049h[U+001B]]8;;http://x" in ctl["properties"]["excerpt"]
+    assert "[U+202E]evil" in ctl["properties"]["headline"]
+    uri = ctl["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith("/a%1B%5B31m%E2%80%AE%C2%9B2J.txt")
+    rule = log["runs"][0]["tool"]["driver"]["rules"][0]
+    assert "suite news[U+001B][2J[U+202E],x:y" in rule["fullDescription"]["text"]
