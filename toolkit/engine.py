@@ -26,6 +26,7 @@ import pyarrow
 from toolkit import __version__
 from toolkit.article import Article
 from toolkit.batch import FIELD_PART, batched, to_frame
+from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
@@ -206,13 +207,11 @@ def condition_mask(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
 
 
 def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
+    """The row_condition's mask, computed by toolkit.condition (never evaluated as code)."""
     try:
-        mask = batch.eval(str(entry.row_condition))
-    except Exception as exc:
-        raise EngineError(f"row_condition of {entry.id!r} does not evaluate: {exc}") from exc
-    if not isinstance(mask, pd.Series) or len(mask) != len(batch):
-        raise EngineError(f"row_condition of {entry.id!r} must give one true/false per article")
-    return as_mask(mask)
+        return parse_condition(str(entry.row_condition)).mask(batch)
+    except ConditionError as exc:
+        raise EngineError(f"row_condition of {entry.id!r}: {exc}") from exc
 
 
 def sightings_of(
