@@ -45,11 +45,7 @@ Value = str | int | float | bool | None
 # The run's bookkeeping (file_no, the at_* lines) is not article data.
 COLUMN_KINDS: dict[str, Kind] = {
     f.name: (
-        "list"
-        if pa.types.is_list(f.type)
-        else "number"
-        if pa.types.is_integer(f.type)
-        else "text"
+        "list" if pa.types.is_list(f.type) else "number" if pa.types.is_integer(f.type) else "text"
     )
     for f in SCHEMA
     if f.name != "file_no" and not f.name.startswith("at_")
@@ -331,7 +327,7 @@ def _membership(left: ast.expr, right: ast.expr, negate: bool, text: str) -> Nod
     if isinstance(value, Literal_):
         raise _refused(left, text, "'in' needs a column on its left, e.g. date in [\"2025-01-01\"]")
     if not isinstance(right, ast.List | ast.Tuple | ast.Set):
-        raise _refused(right, text, "'in' takes a list of values, e.g. [\"a\", \"b\"]")
+        raise _refused(right, text, '\'in\' takes a list of values, e.g. ["a", "b"]')
     items = []
     for item in right.elts:
         lit = _operand(item, text)
@@ -361,6 +357,7 @@ def _operand(node: ast.expr, text: str) -> Operand:
         and type(node.operand.value) in (int, float)
     ):
         value = node.operand.value
+        assert isinstance(value, int | float)
         return Literal_(-value if isinstance(node.op, ast.USub) else value)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitAnd | ast.BitOr):
         raise _refused(
@@ -448,7 +445,9 @@ def _call(node: ast.Call, text: str) -> Node:
         if not isinstance(value, ast.Constant) or not isinstance(value.value, bool):
             raise _refused(value, text, f"{kw.arg}= is True or False")
         options[kw.arg] = value.value
-    regex = method in ("match", "fullmatch") or (method == "contains" and options.get("regex", True))
+    regex = method in ("match", "fullmatch") or (
+        method == "contains" and options.get("regex", True)
+    )
     if regex:
         problem = re2_problem(pattern.value)
         if problem is not None:
@@ -596,4 +595,3 @@ def _operand_text(operand: Operand) -> str:
         accessor = "list" if operand.column.kind == "list" else "str"
         return f"{operand.column.name}.{accessor}.len()"
     return operand.name
-

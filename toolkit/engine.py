@@ -414,6 +414,13 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
         failed = total.failed.get(key, 0)
         rate = (checked - failed) / checked if checked else 1.0
         passed = failed == 0 if entry.mostly is None else rate >= entry.mostly
+        note = None
+        if entry.row_condition is not None and checked == 0 and total.articles:
+            # A condition that selects nothing (a typo in a value) must not pass unseen.
+            note = (
+                f"no article checked: the row_condition {entry.row_condition!r} kept none of "
+                f"the {total.articles} articles"
+            )
         stats.append(
             ExpectationStats(
                 suite=suite.name,
@@ -428,6 +435,7 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 success_rate=rate,
                 mostly=entry.mostly,
                 passed=passed,
+                engine_note=note,
                 findings_omitted=max(0, failed - kept.get(key, 0)),
             )
         )

@@ -118,14 +118,14 @@ class _StrictLoader(yaml.SafeLoader):
     an alias (``*name``) is refused where it is met, so that an alias bomb ("billion laughs")
     never expands; duplicate keys are found on the composed nodes (``_duplicate_keys``)."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 problem="aliases (*name) are not allowed in a suite: write the value out",
                 problem_mark=event.start_mark,
             )
-        node: yaml.Node | None = super().compose_node(parent, index)  # type: ignore[misc]
+        node: yaml.Node | None = super().compose_node(parent, index)
         return node
 
 
