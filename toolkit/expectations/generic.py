@@ -119,6 +119,18 @@ def _only(p: ColumnParams, kinds: tuple[Kind, ...], hint: str) -> None:
         raise invalid("column_kind", f"{p.column!r} is a {p.kind} column: {hint}")
 
 
+# Columns hold 64-bit integers: a bound or value beyond them would overflow when compared.
+INT64_MAX = 2**63 - 1
+
+
+def _comparable_number(value: int | float, what: str) -> int | float:
+    if isinstance(value, int) and not -INT64_MAX <= value <= INT64_MAX:
+        raise invalid("value_range", f"{what} {value} is beyond the 64-bit range of the column")
+    if isinstance(value, float) and value != value:
+        raise invalid("value_range", f"{what} is not a number (nan)")
+    return value
+
+
 def _of_column_kind(value: Any, info: ValidationInfo, what: str) -> Any:
     """``value`` as the column compares it: YAML's dates as ISO text (the date column holds
     text); a boolean, or text for a number column (or the reverse), is an error."""
@@ -139,7 +151,7 @@ def _of_column_kind(value: Any, info: ValidationInfo, what: str) -> Any:
         raise invalid(
             "value_kind", f"{column} holds {noun}, so {what} {value!r} does not compare with it"
         )
-    return value
+    return _comparable_number(value, what) if kind == "number" else value
 
 
 P = TypeVar("P", bound=ColumnParams)
@@ -610,8 +622,12 @@ column_values_to_not_match_regex = Expectation(
 
 
 class LengthsBetween(ColumnParams):
-    min_value: int | None = Field(None, ge=0, description="shortest length in characters")
-    max_value: int | None = Field(None, ge=0, description="longest length in characters")
+    min_value: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="shortest length in characters"
+    )
+    max_value: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="longest length in characters"
+    )
     strict_min: bool = Field(False, description="the length must be more than min_value")
     strict_max: bool = Field(False, description="the length must be less than max_value")
 
@@ -801,7 +817,7 @@ class Between(ColumnParams):
                 raise invalid(
                     "value_kind", f"{column} holds numbers: {info.field_name} {value!r} is not one"
                 )
-            return value
+            return _comparable_number(value, str(info.field_name))
         try:
             return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:
