@@ -132,7 +132,7 @@ HOSTILE = [
     'byline.notna() and body.to_pickle("{out}") == None',
     '@pd.DataFrame().to_csv("{out}") == ""',
     '(lambda: open("{out}", "w"))() == 1',
-    'f"{{open(\'{out}\', \'w\')}}" == ""',
+    "f\"{{open('{out}', 'w')}}\" == \"\"",
     'headline.str.contains("x").to_csv("{out}") == ""',
     'body.str.cat(sep="").__class__ == 1',
 ]
@@ -147,8 +147,7 @@ def test_a_condition_that_would_run_code_is_exit_2_and_writes_nothing(
     quoted = condition.replace("'", "''")
     suite = tmp_path / "bad.yaml"
     suite.write_text(
-        "suite: bad\nexpectations:\n  - expect: tags_non_empty\n"
-        f"    row_condition: '{quoted}'\n",
+        f"suite: bad\nexpectations:\n  - expect: tags_non_empty\n    row_condition: '{quoted}'\n",
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
