@@ -27,7 +27,7 @@ def test_expectations_lists_every_one_on_one_line() -> None:
         "column_values_to_match_regex",
         "generic",
         "critical",
-        "Every value of the column matches a regular expression (re.search).",
+        "Every value of the column matches a regular expression (RE2, searched).",
     ]
 
 
