@@ -335,3 +335,65 @@ def test_a_gx_suite_file_written_by_gx_imports(gx: ModuleType, tmp_path: Path) -
         ("column_value_lengths_to_be_between", "warning"),
         ("column_values_to_be_unique", "critical"),
     ]
+
+
+# --- conditions are read, never evaluated ------------------------------------------------------
+
+
+def test_an_imported_filter_outside_the_grammar_is_not_converted_and_not_run(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "written"
+    data = {
+        "name": "hostile",
+        "expectations": [
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "byline"}},
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {
+                    "column": "caption",
+                    "row_condition": {
+                        "type": "pass_through",
+                        "pass_through_filter": f'body.to_csv("{out}") == ""',
+                    },
+                },
+            },
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {
+                    "column": "title",
+                    "row_condition": f'@pd.DataFrame().to_csv("{out}") == ""',
+                    "condition_parser": "pandas",
+                },
+            },
+        ],
+    }
+    imported = from_gx_suite(data, "hostile.json")
+    assert imported.converted == 1
+    assert [s.split(":")[0] for s in imported.skipped] == [
+        "expectation 2 (expect_column_values_to_not_be_null)",
+        "expectation 3 (expect_column_values_to_not_be_null)",
+    ]
+    assert (
+        "is outside the toolkit's condition grammar: the method 'to_csv' is not allowed"
+        in (imported.skipped[0])
+    )
+    assert "'@' (a Python variable) is not allowed" in imported.skipped[1]
+    assert not out.exists()
+
+
+def test_the_gx_engine_filters_on_a_column_the_toolkit_computes(gx: ModuleType) -> None:
+    from toolkit import gx_engine
+
+    suite = one_suite("- expect: tags_non_empty\n  row_condition: 'paragraphs > 1'")
+    (p,) = plan([suite])
+    batch, columns = gx_engine._with_conditions([p], to_frame([example_article("a.txt")], {}))
+    assert columns == {p.key: "toolkit_row_condition_1"}
+    assert batch["toolkit_row_condition_1"].tolist() == [True]
+    config = p.configuration(columns[p.key])
+    assert config["kwargs"]["row_condition"] == {
+        "type": "pass_through",
+        "pass_through_filter": "toolkit_row_condition_1",
+    }
+    # Exported, the condition is the toolkit's rendering of what it parsed.
+    assert p.configuration()["kwargs"]["row_condition"]["pass_through_filter"] == "paragraphs > 1"

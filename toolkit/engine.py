@@ -26,6 +26,7 @@ import pyarrow
 from toolkit import __version__
 from toolkit.article import Article
 from toolkit.batch import FIELD_PART, batched, to_frame
+from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
@@ -206,13 +207,11 @@ def condition_mask(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
 
 
 def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
+    """The row_condition's mask, computed by toolkit.condition (never evaluated as code)."""
     try:
-        mask = batch.eval(str(entry.row_condition))
-    except Exception as exc:
-        raise EngineError(f"row_condition of {entry.id!r} does not evaluate: {exc}") from exc
-    if not isinstance(mask, pd.Series) or len(mask) != len(batch):
-        raise EngineError(f"row_condition of {entry.id!r} must give one true/false per article")
-    return as_mask(mask)
+        return parse_condition(str(entry.row_condition)).mask(batch)
+    except ConditionError as exc:
+        raise EngineError(f"row_condition of {entry.id!r}: {exc}") from exc
 
 
 def sightings_of(
@@ -415,6 +414,13 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
         failed = total.failed.get(key, 0)
         rate = (checked - failed) / checked if checked else 1.0
         passed = failed == 0 if entry.mostly is None else rate >= entry.mostly
+        note = None
+        if entry.row_condition is not None and checked == 0 and total.articles:
+            # A condition that selects nothing (a typo in a value) must not pass unseen.
+            note = (
+                f"no article checked: the row_condition {entry.row_condition!r} kept none of "
+                f"the {total.articles} articles"
+            )
         stats.append(
             ExpectationStats(
                 suite=suite.name,
@@ -429,6 +435,7 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 success_rate=rate,
                 mostly=entry.mostly,
                 passed=passed,
+                engine_note=note,
                 findings_omitted=max(0, failed - kept.get(key, 0)),
             )
         )

@@ -38,6 +38,7 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 from toolkit import __version__
 from toolkit.article import Article
 from toolkit.batch import batched, to_frame
+from toolkit.condition import ConditionError, parse_condition
 from toolkit.engine import (
     DEFAULT_BATCH,
     DEFAULT_LIMITS,
@@ -153,13 +154,41 @@ def validate(
         for p in plans:
             out.count(p.key, 0, 0)
         return merge([*parts, out]), verdicts
-    batch = derive_columns(plans, to_frame(articles, file_order))
-    for p, outcome in _run_gx(plans, batch, data_docs):
+    batch, conditions = _with_conditions(
+        plans, derive_columns(plans, to_frame(articles, file_order))
+    )
+    for p, outcome in _run_gx(plans, batch, data_docs, conditions):
         found = _gx_findings(p, batch, outcome)
         out.count(p.key, _checked(p, batch, outcome), len(found))
         out.findings.extend(found)
         verdicts[p.key] = bool(outcome.success)
     return merge([*parts, out]), verdicts
+
+
+CONDITION_COLUMN = "toolkit_row_condition_{}"
+
+
+def _with_conditions(
+    plans: list[GxPlan], batch: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[Key, str]]:
+    """``batch`` with a boolean column for each distinct row_condition, computed by the
+    toolkit's condition grammar (toolkit.condition); GX filters on that column by name, so the
+    suite's text is never handed to GX's ``DataFrame.query``."""
+    columns: dict[str, str] = {}
+    masks: dict[str, pd.Series] = {}
+    by_entry: dict[Key, str] = {}
+    for p in plans:
+        text = p.entry.row_condition
+        if text is None:
+            continue
+        if text not in columns:
+            columns[text] = CONDITION_COLUMN.format(len(columns) + 1)
+            try:
+                masks[columns[text]] = parse_condition(text).mask(batch)
+            except ConditionError as exc:
+                raise EngineError(f"row_condition of {p.entry.id!r}: {exc}") from exc
+        by_entry[p.key] = columns[text]
+    return (batch.assign(**masks) if masks else batch), by_entry
 
 
 def _checked(p: GxPlan, batch: pd.DataFrame, outcome: ExpectationValidationResult) -> int:
@@ -208,7 +237,7 @@ def _context(data_docs: Path | None) -> Any:
 
 
 def _run_gx(
-    plans: list[GxPlan], batch: pd.DataFrame, data_docs: Path | None
+    plans: list[GxPlan], batch: pd.DataFrame, data_docs: Path | None, conditions: dict[Key, str]
 ) -> Iterator[tuple[GxPlan, ExpectationValidationResult]]:
     """Validate ``batch`` against one GX suite per toolkit suite, in one checkpoint run;
     yield each plan with its GX result, matched by the toolkit id in the result's meta."""
@@ -224,7 +253,10 @@ def _run_gx(
     validations = []
     for name, members in by_suite.items():
         suite = context.suites.add(
-            gx.ExpectationSuite(name=name, expectations=[_expectation(p) for p in members])
+            gx.ExpectationSuite(
+                name=name,
+                expectations=[_expectation(p, conditions.get(p.key)) for p in members],
+            )
         )
         validations.append(
             context.validation_definitions.add(
@@ -261,9 +293,9 @@ def _run_gx(
             yield p, outcome
 
 
-def _expectation(p: GxPlan) -> Any:
+def _expectation(p: GxPlan, condition_column: str | None) -> Any:
     """The plan as a GX Expectation; a configuration GX refuses is a suite error, named."""
-    config = p.configuration()
+    config = p.configuration(condition_column)
     try:
         return ExpectationConfiguration(**config).to_domain_obj()
     except Exception as exc:  # GX raises its own and pydantic's errors alike
@@ -368,7 +400,8 @@ def _as_run(
             key = (e.suite, e.id)
             if key in verdicts:
                 e = e.model_copy(update={"passed": verdicts[key]})
-            e = e.model_copy(update={"engine_note": notes.get(key)})
+            note = "; ".join(n for n in (notes.get(key), e.engine_note) if n) or None
+            e = e.model_copy(update={"engine_note": note})
             stats.append(e)
         passed = all(e.passed for e in stats if e.severity == "critical")
         suite_results.append(sr.model_copy(update={"expectations": stats, "passed": passed}))

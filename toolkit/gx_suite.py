@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pydantic_core import to_jsonable_python
 
 from toolkit.batch import to_frame
+from toolkit.condition import condition_problem, parse_condition
 from toolkit.expectations import CATALOG, AnyExpectation, CorpusExpectation, Expectation
 from toolkit.expectations.base import GxForm, Params, gx_objects
 from toolkit.result import SEVERITIES
@@ -78,8 +79,10 @@ class GxPlan:
     def key(self) -> tuple[str, str]:
         return (self.suite.name, self.entry.id)
 
-    def configuration(self) -> dict[str, Any]:
-        """The GX 1.x ExpectationConfiguration, as JSON."""
+    def configuration(self, condition_column: str | None = None) -> dict[str, Any]:
+        """The GX 1.x ExpectationConfiguration, as JSON. ``condition_column`` names a boolean
+        column of the validated frame holding the entry's row_condition, computed by the
+        toolkit: GX then filters on that column alone and never evaluates the suite's text."""
         entry = self.entry
         kwargs = _renamed(self.form.kwargs(entry.params), self.columns)
         if entry.mostly is not None:
@@ -87,10 +90,9 @@ class GxPlan:
         if entry.row_condition is not None:
             # GX 1.9+'s own form of a pandas condition (DataFrame.query); the older string
             # with condition_parser "pandas" is deprecated there, and import reads both.
-            kwargs["row_condition"] = {
-                "type": "pass_through",
-                "pass_through_filter": entry.row_condition,
-            }
+            # Exported, it is the toolkit's own rendering of the parsed condition.
+            text = condition_column or parse_condition(entry.row_condition).pandas
+            kwargs["row_condition"] = {"type": "pass_through", "pass_through_filter": text}
         meta: dict[str, Any] = {
             "expect": entry.expectation.name,
             "id": entry.id,
@@ -342,7 +344,13 @@ def _common(item: dict[str, Any], kwargs: dict[str, Any]) -> dict[str, Any] | st
         parser = kwargs.get("condition_parser") or "pandas"
         if parser != "pandas":
             return f"row_condition for the {parser!r} parser: the toolkit reads pandas conditions"
-        out["row_condition"] = str(condition)
+        # Read with the toolkit's condition grammar, never evaluated: a filter it cannot
+        # express is not converted.
+        problem = condition_problem(condition)
+        if problem is not None:
+            shown = str(condition) if len(str(condition)) <= 80 else str(condition)[:79] + "…"
+            return f"row_condition {shown!r} is outside the toolkit's condition grammar: {problem}"
+        out["row_condition"] = condition
     return out
 
 

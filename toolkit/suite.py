@@ -7,20 +7,17 @@ load never passes silently.
 from __future__ import annotations
 
 import difflib
-import io
-import re
-import tokenize
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
-from pandas.errors import UndefinedVariableError
 from pydantic import ValidationError
 
-from toolkit.batch import to_frame
+from toolkit.condition import condition_problem
+from toolkit.configfile import SUITE_BYTES, read_config
 from toolkit.expectations import AnyExpectation, Params
 from toolkit.expectations.plugins import Catalog, PluginError, catalog, load_module
 from toolkit.result import SEVERITIES, Severity
@@ -29,6 +26,8 @@ SUITE_DIR = Path("expectations")
 SUITE_SUFFIXES = (".yaml", ".yml")
 _SUITE_KEYS = {"suite", "description", "extends", "plugins", "expectations"}
 _ENTRY_KEYS = {"expect", "id", "severity", "mostly", "row_condition"}
+# A chain of suites extending one another; deeper is a mistake (or a generated attack).
+MAX_EXTENDS = 32
 
 
 class SuiteError(Exception):
@@ -106,33 +105,92 @@ def parse_suite(text: str, label: str = "<suite>", directory: Path = SUITE_DIR) 
 
 def _load(path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
     label = str(path)
-    if path.resolve() in chain:
-        raise SuiteError(label, None, "the suite extends itself (a cycle of 'extends')")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_config(path, SUITE_BYTES)
     except (OSError, UnicodeDecodeError) as exc:
-        raise SuiteError(label, None, f"cannot read the suite file: {exc}") from exc
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SuiteError(label, None, f"cannot read the suite file: {reason}") from exc
     return _parse(text, path, directory, chain)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing what would make a suite lose or multiply configuration:
+    an alias (``*name``) is refused where it is met, so that an alias bomb ("billion laughs")
+    never expands; duplicate keys are found on the composed nodes (``_duplicate_keys``)."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                problem="aliases (*name) are not allowed in a suite: write the value out",
+                problem_mark=event.start_mark,
+            )
+        node: yaml.Node | None = super().compose_node(parent, index)
+        return node
+
+
+def _compose(text: str, label: str) -> tuple[yaml.Node | None, Any]:
+    """The document's node tree and its Python value."""
+    loader = _StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        _duplicate_keys(root, label)
+        try:
+            data = loader.construct_document(root)
+        except ValueError as exc:
+            # YAML reads an unquoted 2025-13-01 as a date and raises on it, without a place.
+            node = _bad_timestamp(root)
+            line = node.start_mark.line + 1 if node is not None else None
+            shown = f"{node.value!r} " if node is not None else ""
+            raise SuiteError(
+                label, line, f"{shown}reads as a date but is not one ({exc}): quote it"
+            ) from exc
+        return root, data
+    finally:
+        loader.dispose()
+
+
+def _duplicate_keys(root: yaml.Node, label: str) -> None:
+    """A key given twice in one mapping (often an entry whose '- ' is missing, which would
+    replace one expectation by another) is an error naming both lines."""
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                todo.append(value)
+                if not isinstance(key, yaml.ScalarNode):
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in seen:
+                    raise SuiteError(
+                        label,
+                        line,
+                        f"the key {key.value!r} is given twice in one mapping, at lines "
+                        f"{seen[key.value]} and {line} (a missing '- ' before an entry?)",
+                    )
+                seen[key.value] = line
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
 
 
 def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
     label = str(path)
+    if len(text) > SUITE_BYTES:
+        raise SuiteError(label, None, f"the suite is over {SUITE_BYTES:,} characters long")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = _compose(text, label)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
         raise SuiteError(label, line, f"broken YAML: {exc.problem or exc}") from exc
     except yaml.YAMLError as exc:
         raise SuiteError(label, None, f"broken YAML: {exc}") from exc
-    except ValueError as exc:
-        # YAML reads an unquoted 2025-13-01 as a date and raises on it, without a place.
-        node = _bad_timestamp(root)
-        line = node.start_mark.line + 1 if node is not None else None
-        shown = f"{node.value!r} " if node is not None else ""
-        raise SuiteError(
-            label, line, f"{shown}reads as a date but is not one ({exc}): quote it"
-        ) from exc
+    except RecursionError:
+        raise SuiteError(label, None, "broken YAML: the suite nests too deeply") from None
     if not isinstance(data, dict) or not isinstance(root, yaml.MappingNode):
         raise SuiteError(label, 1, "a suite is a mapping with 'suite' and 'expectations' keys")
     lines = _key_lines(root)
@@ -142,13 +200,18 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
     name = data.get("suite")
     if not isinstance(name, str) or not name:
         raise SuiteError(label, lines.get("suite", 1), "'suite' must name the suite (a string)")
+    _plain_text(name, "the suite name", label, lines.get("suite", 1))
     description = data.get("description") or ""
-    suite = Suite(name=name, file=label, description=str(description))
+    if not isinstance(description, str):
+        raise SuiteError(label, lines.get("description"), "'description' is text")
+    _plain_text(description, "the description", label, lines.get("description"), lines_ok=True)
+    suite = Suite(name=name, file=label, description=description)
 
     base = data.get("extends")
     if base is not None:
         if not isinstance(base, str):
             raise SuiteError(label, lines.get("extends"), "'extends' names one suite (a string)")
+        at = lines.get("extends")
         try:
             base_path = resolve_suite(base, directory)
         except SuiteError:
@@ -156,11 +219,17 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
             candidates = [sibling, *(sibling.with_suffix(s) for s in SUITE_SUFFIXES)]
             found = next((c for c in candidates if c.is_file()), None)
             if found is None:
-                raise SuiteError(
-                    label, lines.get("extends"), f"'extends': no suite named {base!r}"
-                ) from None
+                raise SuiteError(label, at, f"'extends': no suite named {base!r}") from None
             base_path = found
-        parent = _load(base_path, directory, (*chain, path.resolve()))
+        here = (*chain, path.resolve())
+        if base_path.resolve() in here:
+            cycle = " -> ".join(p.name for p in (*here, base_path.resolve()))
+            raise SuiteError(label, at, f"'extends' makes a cycle of suites: {cycle}")
+        if len(here) >= MAX_EXTENDS:
+            raise SuiteError(
+                label, at, f"'extends' goes more than {MAX_EXTENDS} suites deep: flatten the chain"
+            )
+        parent = _load(base_path, directory, here)
         suite.entries = list(parent.entries)
         suite.plugins = list(parent.plugins)
 
@@ -262,7 +331,7 @@ def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEn
         )
     condition = item.get("row_condition")
     if condition is not None:
-        problem = row_condition_problem(condition)
+        problem = condition_problem(condition)
         if problem is not None:
             raise SuiteError(label, lines.get("row_condition", line), f"row_condition: {problem}")
     given = {k: v for k, v in item.items() if k not in _ENTRY_KEYS}
@@ -286,6 +355,9 @@ def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEn
     if entry_id is None:
         column = getattr(params, "column", None)
         entry_id = f"{name}[{column}]" if isinstance(column, str) and column != exp.field else name
+    elif isinstance(entry_id, bool) or not isinstance(entry_id, str | int) or entry_id == "":
+        raise SuiteError(label, lines.get("id", line), f"'id' is a name (text), not {entry_id!r}")
+    _plain_text(str(entry_id), "an id", label, lines.get("id", line))
     return SuiteEntry(
         id=str(entry_id),
         expectation=exp,
@@ -297,45 +369,18 @@ def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEn
     )
 
 
-_UNDEFINED = re.compile(r"name '([^']+)' is not defined")
-CONDITION_EXAMPLE = 'date >= "2025-01-01" and byline.notna()'
-
-
-def row_condition_problem(condition: object) -> str | None:
-    """Why ``condition`` cannot select articles, or None. A row_condition is a pandas
-    ``DataFrame.eval`` expression over the batch columns, as GX's ``condition_parser: pandas``
-    reads it; it is tried on an empty batch, so that a typo fails when the suite loads."""
-    if not isinstance(condition, str) or not condition.strip():
-        return f"give a condition as text, e.g. '{CONDITION_EXAMPLE}'"
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(condition).readline))
-    except (tokenize.TokenError, SyntaxError) as exc:
-        return f"not a valid expression: {exc}"
-    for tok in tokens:
-        # '@name' reads a Python variable of the evaluating code, and dunder attributes reach
-        # past the data: neither belongs in a suite.
-        if tok.type == tokenize.OP and tok.string == "@":
-            return "'@' (a Python variable) is not allowed: write the value in the condition"
-        if tok.type == tokenize.NAME and tok.string.startswith("__"):
-            return f"{tok.string!r} is not allowed in a condition"
-    empty = to_frame([], {})
-    try:
-        mask = empty.eval(condition)
-    except UndefinedVariableError as exc:
-        found = _UNDEFINED.search(str(exc))
-        name = found.group(1) if found else str(exc)
-        columns = [c for c in empty.columns if c != "file_no" and not c.startswith("at_")]
-        return _unknown("column", name, columns)
-    except SyntaxError as exc:
-        return f"not a valid expression ({exc.msg}), e.g. '{CONDITION_EXAMPLE}'"
-    except Exception as exc:
-        return f"does not evaluate: {type(exc).__name__}: {exc}"
-    if not isinstance(mask, pd.Series) or not pd.api.types.is_bool_dtype(mask.dtype):
-        return (
-            f"{condition!r} gives values, not true or false for each article: compare them, "
-            f"e.g. '{CONDITION_EXAMPLE}'"
-        )
-    return None
+def _plain_text(text: str, what: str, label: str, line: int | None, lines_ok: bool = False) -> None:
+    """Names and descriptions reach terminals, CI logs and XML reports: a control or format
+    character (an escape sequence, a bidi override) in one is refused where it is written."""
+    for ch in text:
+        if lines_ok and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            raise SuiteError(
+                label,
+                line,
+                f"{what} holds the control character U+{ord(ch):04X}: write plain text",
+            )
 
 
 def _bad_timestamp(node: yaml.Node | None) -> yaml.ScalarNode | None:

@@ -27,7 +27,7 @@ def test_expectations_lists_every_one_on_one_line() -> None:
         "column_values_to_match_regex",
         "generic",
         "critical",
-        "Every value of the column matches a regular expression (re.search).",
+        "Every value of the column matches a regular expression (RE2, searched).",
     ]
 
 
@@ -62,7 +62,7 @@ def test_explain_shows_parameters_articles_finding_and_fix() -> None:
     assert out.startswith(
         "column_values_to_match_regex: Every value of the column matches a regular expression"
     )
-    assert "  regex   str  required  a Python regular expression, searched anywhere" in out
+    assert "  regex   str  required  a regular expression (RE2 syntax), searched anywhere" in out
     assert "  - expect: column_values_to_match_regex\n    column: headline\n" in out
     assert (
         "Great Expectations: expect_column_values_to_match_regex(column='headline', "

@@ -57,8 +57,8 @@ def test_not_null_fails_the_article_without_a_caption_and_empty_tag_lists() -> N
     assert result.exit_code == 1
 
 
-def test_match_regex_searches_with_python_re_and_reports_the_value() -> None:
-    # \s is Unicode in Python's re (as in GX): a no-break space is white space here.
+def test_match_regex_searches_with_re2_and_reports_the_value() -> None:
+    # Regexes run in RE2, where \s is ASCII white space: a no-break space is \x{00A0}.
     arts = [article("a.txt"), article("b.txt", headline="<b>Seoul\u00a0stocks</b> fall")]
     arts[1] = dataclasses.replace(arts[1], title=arts[1].headline)
     result = run(
@@ -71,7 +71,13 @@ def test_match_regex_searches_with_python_re_and_reports_the_value() -> None:
         arts[1:],
         r"- expect: column_values_to_match_regex" "\n  column: headline\n  regex: 'Seoul\\sstocks'",
     )
-    assert nbsp.findings == []
+    assert [f.line for f in nbsp.findings] == [1]
+    spelled = run(
+        arts[1:],
+        r"- expect: column_values_to_match_regex"
+        "\n  column: headline\n  regex: 'Seoul[\\s\\x{00A0}]stocks'",
+    )
+    assert spelled.findings == []
 
 
 def test_not_match_regex_points_at_the_offending_text_inside_a_long_body() -> None:
@@ -271,8 +277,9 @@ def test_an_unknown_column_names_the_line_and_the_valid_columns() -> None:
     [
         (
             "- expect: column_values_to_match_regex\n  column: body\n  regex: '(unclosed'",
-            "<suite>:5: column_values_to_match_regex: parameter 'regex': not a valid regular "
-            "expression: missing ), unterminated subpattern at position 0",
+            "<suite>:5: column_values_to_match_regex: parameter 'regex': RE2 cannot run the "
+            "regular expression '(unclosed' (missing ): (unclosed); back-references and "
+            "look-around are not supported",
         ),
         (
             "- expect: column_values_to_match_regex\n  column: paragraphs\n  regex: x",
@@ -452,24 +459,88 @@ def test_the_gx_engine_gives_the_same_verdicts_and_failing_articles() -> None:
     assert any(not passed for *_, passed in verdicts(ours))  # the sample does fail some
 
 
-# --- the RE2 fast path ---------------------------------------------------------------------------
+# --- RE2 ------------------------------------------------------------------------------------
 
 TRICKY = ["Zoë’s café", "a\nb", "x &amp; y", "<p>", "Korea’s", "  ", "\u00a0", "a.b", "end.\n", ""]
 
 
 @pytest.mark.parametrize(
-    "regex", ["&[a-z]+;|<[a-z]+>", "^[^<>]*", "[à-ÿ]", "Korea’s", "a.b", r"\.\n", "^$", "e\\.$"]
+    "regex", ["&[a-z]+;|<[a-z]+>", "^[^<>]*", "[à-ÿ]", "Korea’s", "a.b", r"\.\n", "^$"]
 )
-def test_the_re2_fast_path_searches_as_python_re_does(regex: str) -> None:
+def test_re2_searches_as_python_re_does_on_common_patterns(regex: str) -> None:
     import re
 
     import pandas as pd
 
-    from toolkit.expectations.generic import Regex, _searches, same_in_re2
+    from toolkit.expectations.generic import Regex, _searches
 
     values = pd.Series(TRICKY, dtype="string[pyarrow]")
     expected = [re.search(regex, t) is not None for t in TRICKY]
     assert _searches(values, Regex(column="headline", regex=regex)).tolist() == expected
-    # Patterns where RE2 would differ (\s is ASCII in RE2, $ before a final newline) take
-    # Python's re; the others take RE2.
-    assert same_in_re2(regex) == ("$" not in regex)
+
+
+def test_re2_dollar_does_not_match_before_a_final_newline() -> None:
+    import pandas as pd
+
+    from toolkit.expectations.generic import Regex, _searches
+
+    values = pd.Series(["end.", "end.\n"], dtype="string[pyarrow]")
+    assert _searches(values, Regex(column="headline", regex="e\\.$")).tolist() == [False, False]
+    assert _searches(values, Regex(column="headline", regex="d\\.$")).tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("regex", "reason"),
+    [
+        (r"(a)\1", "invalid escape sequence: \\1"),
+        ("Seoul(?=stocks)", "invalid perl operator: (?="),
+        ("(?<!x)y", "invalid perl operator: (?<"),
+    ],
+)
+def test_a_regex_re2_cannot_run_is_a_suite_error_at_its_line(regex: str, reason: str) -> None:
+    message = suite_error(
+        "- expect: tags_non_empty",
+        f"- expect: column_values_to_not_match_regex\n  column: body\n  regex: '{regex}'",
+    )
+    assert message.startswith(
+        "<suite>:6: column_values_to_not_match_regex: parameter 'regex': RE2 cannot run the "
+        f"regular expression {regex!r} ({reason}"
+    )
+    assert "back-references and look-around are not supported" in message
+
+
+HANG_SCRIPT = """
+import dataclasses, sys
+from tests.conftest import run
+from toolkit.examples import example_article
+from toolkit.article import reparse
+
+long = "a" * 200_000 + "!"
+arts = [reparse(dataclasses.replace(example_article("x.txt"), headline=long, title=long))]
+for expect in ("column_values_to_match_regex", "column_values_to_not_match_regex"):
+    result = run(arts, f"- expect: {expect}\\n  column: headline\\n  regex: '^(a+)+$|(a|aa)+!'")
+    print(expect, [(f.line, f.message[:60]) for f in result.findings])
+"""
+
+
+def test_a_catastrophic_regex_runs_in_linear_time_check_and_explain() -> None:
+    # Python's re takes exponential time on "(a+)+$" against "aaa…a!"; RE2 does not. The
+    # subprocess and its generous timeout are a hang guard, not a timing assertion.
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        [sys.executable, "-c", HANG_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": ""},
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    match, forbid = proc.stdout.splitlines()
+    # The headline matches the second alternative: match_regex passes, not_match fails.
+    assert match == "column_values_to_match_regex []"
+    assert forbid.startswith("column_values_to_not_match_regex [(1, \"headline contains 'aaaa")

@@ -48,6 +48,9 @@ _MONTHS = [
     "Dec.",
 ]
 
+# A century either way: wide enough for any real tolerance, far from the calendar's end.
+MAX_DAYS = 36_500
+
 
 def header_dates(batch: pd.DataFrame) -> pd.Series:
     """The header date as a timestamp; NaT where it is not a real YYYY-MM-DD date."""
@@ -149,7 +152,10 @@ date_parseable = Expectation(
 
 
 class PublishedMatchesDate(Params):
-    tolerance_days: int = Field(0, ge=0, description="days the two dates may differ by")
+    # Bounded: a date plus more days than the calendar holds overflows when checked.
+    tolerance_days: int = Field(
+        0, ge=0, le=MAX_DAYS, description="days the two dates may differ by"
+    )
 
 
 def _published_matches(batch: pd.DataFrame, p: PublishedMatchesDate) -> pd.Series:
@@ -204,7 +210,7 @@ published_matches_date = Expectation(
 
 class DateInRange(Params):
     min_date: dt.date = Field(dt.date(1990, 1, 1), description="earliest acceptable header date")
-    max_days_ahead: int = Field(1, ge=0, description="days after today still accepted")
+    max_days_ahead: int = Field(1, ge=0, le=MAX_DAYS, description="days after today still accepted")
 
 
 def _date_in_range(batch: pd.DataFrame, p: DateInRange) -> pd.Series:

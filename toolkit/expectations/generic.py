@@ -18,8 +18,11 @@ the verdicts, so that a team that knows GX reads a suite at once and both engine
   matches). ``column_values_to_be_unique`` compares whole lists. The GX form of a list-column
   expectation runs over a derived column holding, for each article, its first failing element
   (or its first element when none fails), which gives GX's expectation the same verdict.
-- ``column_values_to_match_regex`` searches anywhere in the value (``re.search``; anchor with
-  ``^``/``$``), with Python's ``re`` as GX's pandas engine does.
+- ``column_values_to_match_regex`` searches anywhere in the value (anchor with ``^``/``$``),
+  in RE2 (pyarrow), whose time is linear in the text; a pattern RE2 cannot run is a suite
+  error. GX's own pandas engine uses Python's ``re``: the two agree except that RE2's
+  white-space, word, digit and word-boundary escapes are ASCII only, and its ``$`` does not
+  match before a final newline.
 - ``column_values_to_be_unique`` fails every article that shares its value with another, the
   first one included (GX's ``duplicated(keep=False)``), over the whole corpus.
 - ``table_row_count_to_be_between`` counts the articles of the whole corpus (those its
@@ -48,6 +51,7 @@ from pydantic_core import PydanticCustomError
 
 from toolkit.article import Article, reparse
 from toolkit.batch import SCHEMA, to_frame
+from toolkit.condition import re2_problem
 from toolkit.expectations.base import (
     CORPUS_LEVEL,
     AnyExpectation,
@@ -115,6 +119,18 @@ def _only(p: ColumnParams, kinds: tuple[Kind, ...], hint: str) -> None:
         raise invalid("column_kind", f"{p.column!r} is a {p.kind} column: {hint}")
 
 
+# Columns hold 64-bit integers: a bound or value beyond them would overflow when compared.
+INT64_MAX = 2**63 - 1
+
+
+def _comparable_number(value: int | float, what: str) -> int | float:
+    if isinstance(value, int) and not -INT64_MAX <= value <= INT64_MAX:
+        raise invalid("value_range", f"{what} {value} is beyond the 64-bit range of the column")
+    if isinstance(value, float) and value != value:
+        raise invalid("value_range", f"{what} is not a number (nan)")
+    return value
+
+
 def _of_column_kind(value: Any, info: ValidationInfo, what: str) -> Any:
     """``value`` as the column compares it: YAML's dates as ISO text (the date column holds
     text); a boolean, or text for a number column (or the reverse), is an error."""
@@ -135,7 +151,7 @@ def _of_column_kind(value: Any, info: ValidationInfo, what: str) -> Any:
         raise invalid(
             "value_kind", f"{column} holds {noun}, so {what} {value!r} does not compare with it"
         )
-    return value
+    return _comparable_number(value, what) if kind == "number" else value
 
 
 P = TypeVar("P", bound=ColumnParams)
@@ -429,7 +445,10 @@ column_values_to_not_be_null = Expectation(
 
 
 class Regex(ColumnParams):
-    regex: str = Field(description="a Python regular expression, searched anywhere in the value")
+    regex: str = Field(
+        max_length=10_000,
+        description="a regular expression (RE2 syntax), searched anywhere in the value",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"column": "headline", "regex": "^[^<>]*$"}]}
@@ -438,10 +457,11 @@ class Regex(ColumnParams):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, regex: str) -> str:
-        try:
-            re.compile(regex)
-        except re.error as exc:
-            raise invalid("regex", f"not a valid regular expression: {exc}") from None
+        # A suite's pattern runs in RE2, whose time is linear in the text: one RE2 cannot run
+        # (back-references, look-around) is refused, never run in Python's re instead.
+        problem = re2_problem(regex)
+        if problem is not None:
+            raise invalid("regex", problem)
         return regex
 
     @model_validator(mode="after")
@@ -450,34 +470,24 @@ class Regex(ColumnParams):
         return self
 
 
-# Where RE2 and Python's re part ways: RE2 reads \s, \w, \d and \b as ASCII only, its $ does
-# not match before a final newline, it knows [[:alpha:]], \z and \Q, and it has no look-around
-# or inline flags. A pattern with none of these searches alike in both.
-_RE2_UNSAFE = re.compile(r"\\[A-Za-z0-9]|\$|\(\?|\[\[:|\{,")
-_SAME_ESCAPES = re.compile(r"\\[ntrfv]")
-
-
-def same_in_re2(regex: str) -> bool:
-    """True when pyarrow's RE2 gives ``regex`` the verdicts Python's ``re`` gives it."""
-    if _RE2_UNSAFE.search(_SAME_ESCAPES.sub("", regex)):
-        return False
-    try:
-        pc.match_substring_regex(pa.array([""]), pattern=regex)
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
 def _searches(values: pd.Series, p: Regex) -> np.ndarray:
-    # GX's pandas engine searches with Python's re. Where RE2 is sure to agree (same_in_re2),
-    # pyarrow searches the whole column at C speed (9x faster on long bodies); otherwise
-    # Python's re searches each distinct value once.
-    if same_in_re2(p.regex):
-        text = pa.array(values, type=pa.string())
-        found = pc.match_substring_regex(text, pattern=p.regex)
-        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
-    pattern = re.compile(p.regex)
-    return _per_distinct(values, lambda v: pattern.search(v) is not None)
+    # RE2 over the whole column, in C and in linear time (a suite's "(a+)+$" cannot hang it).
+    text = pa.array(values, type=pa.string())
+    found = pc.match_substring_regex(text, pattern=p.regex)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def first_match(regex: str, value: str) -> tuple[int, int]:
+    """Where RE2 first finds ``regex`` in ``value``: [start, end) in characters, (0, 0) when
+    it does not. RE2 reports the start as a byte offset; the match's length is what removing
+    it takes off the text."""
+    text = pa.array([value], type=pa.string())
+    at = pc.find_substring_regex(text, pattern=regex)[0].as_py()
+    if at is None or at < 0:
+        return (0, 0)
+    rest = pc.replace_substring_regex(text, pattern=regex, replacement="", max_replacements=1)
+    start = len(value.encode("utf-8")[:at].decode("utf-8", errors="ignore"))
+    return (start, start + len(value) - len(rest[0].as_py()))
 
 
 def _match_regex(batch: pd.DataFrame, p: Regex) -> pd.Series:
@@ -512,7 +522,7 @@ def _break_match(article: Article, p: Regex) -> Article:
 column_values_to_match_regex = Expectation(
     name="column_values_to_match_regex",
     family=FAMILY,
-    description="Every value of the column matches a regular expression (re.search).",
+    description="Every value of the column matches a regular expression (RE2, searched).",
     field="column",
     params=Regex,
     check=_match_regex,
@@ -541,8 +551,7 @@ def _not_match_regex(batch: pd.DataFrame, p: Regex) -> pd.Series:
 
 def _explain_not_match(row: Row, p: Regex) -> Why:
     value = str(_first_bad(row, p, _misses))
-    found = re.search(p.regex, value)
-    start, end = found.span() if found else (0, 0)
+    start, end = first_match(p.regex, value)
     shown, spans = _around(value, start, end)
     return Why(
         f"{_where(p)} contains {value[start:end]!r}, which the regex '{p.regex}' forbids",
@@ -588,7 +597,7 @@ def _matching_texts(regex: str, current: str) -> Iterator[str]:
                 lambda s: True,
                 settings=quiet,
             )
-        except HypothesisException:
+        except (HypothesisException, re.error):  # RE2 syntax Python's re does not read
             continue
         first, _, rest = current.partition(" ")
         yield from (f"{current} {found}", f"{first} {found} {rest}", found)
@@ -597,7 +606,7 @@ def _matching_texts(regex: str, current: str) -> Iterator[str]:
 column_values_to_not_match_regex = Expectation(
     name="column_values_to_not_match_regex",
     family=FAMILY,
-    description="No value of the column matches a regular expression (re.search).",
+    description="No value of the column matches a regular expression (RE2, searched).",
     field="column",
     params=ForbiddenRegex,
     check=_not_match_regex,
@@ -613,8 +622,12 @@ column_values_to_not_match_regex = Expectation(
 
 
 class LengthsBetween(ColumnParams):
-    min_value: int | None = Field(None, ge=0, description="shortest length in characters")
-    max_value: int | None = Field(None, ge=0, description="longest length in characters")
+    min_value: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="shortest length in characters"
+    )
+    max_value: int | None = Field(
+        None, ge=0, le=INT64_MAX, description="longest length in characters"
+    )
     strict_min: bool = Field(False, description="the length must be more than min_value")
     strict_max: bool = Field(False, description="the length must be less than max_value")
 
@@ -804,7 +817,7 @@ class Between(ColumnParams):
                 raise invalid(
                     "value_kind", f"{column} holds numbers: {info.field_name} {value!r} is not one"
                 )
-            return value
+            return _comparable_number(value, str(info.field_name))
         try:
             return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
         except ValueError:

@@ -13,6 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from toolkit.article import Article
+from toolkit.configfile import VOCABULARY_BYTES, read_config
 from toolkit.expectations.base import (
     AnyExpectation,
     Expectation,
@@ -194,7 +195,8 @@ tags_unique = Expectation(
 @lru_cache(maxsize=32)
 def load_vocabulary(path: str, case_sensitive: bool) -> frozenset[str]:
     """The tags of a vocabulary file: one a line, blank lines and '#' comments skipped."""
-    text = Path(path).read_text(encoding="utf-8")
+    # Bounded and regular files only: a suite's "vocabulary: /dev/zero" must not read forever.
+    text = read_config(Path(path), VOCABULARY_BYTES)
     tags = (" ".join(line.split()) for line in text.splitlines())
     return frozenset(
         t if case_sensitive else t.casefold() for t in tags if t and not t.startswith("#")
