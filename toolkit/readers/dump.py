@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -83,6 +84,8 @@ def read_bytes(path: Path, max_size: int) -> tuple[bytes, ReadProblem | None]:
         return b"", _unreadable(exc)
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return b"", _unreadable(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
         if not stat.S_ISREG(st.st_mode):
             return b"", ReadProblem("not_regular", "not a regular file: it was not read")
         if st.st_size > max_size:
