@@ -244,3 +244,16 @@ def test_gx_engine_takes_the_same_options(odd_tree: Path) -> None:
     assert [s["path"] for s in result["run"]["skipped"]] == [
         s["path"] for s in ODD_SKIPS if s["kind"] != "hidden"
     ]
+
+
+def test_a_saved_1_0_result_still_reports_its_skipped_files(odd_tree: Path) -> None:
+    code, result = run_json("corpus")
+    assert code == 0
+    result["schema_version"] = "1.0"
+    del result["run"]["skipped"], result["run"]["raw_paths"]
+    saved = odd_tree.parent / "old.json"
+    saved.write_text(json.dumps(result), encoding="utf-8")
+    code, out, err = invoke("report", str(saved), "--format", "rich", "--no-color")
+    assert code == 0, err
+    assert "Not read: 9 entries" in out
+    assert "  corpus/fifo.txt  not read" in out

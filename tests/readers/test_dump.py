@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from toolkit.readers import parse_size, read_dump
 
@@ -193,3 +195,22 @@ def test_parse_size(text: str, size: int) -> None:
 def test_parse_size_refuses(text: str) -> None:
     with pytest.raises(ValueError, match="is not a size"):
         parse_size(text)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.binary(max_size=2048),
+    prefix=st.sampled_from(
+        [b"", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xef\xbb\xbf"]
+    ),
+)
+def test_any_bytes_give_articles_or_problems_never_an_exception(
+    tmp_path: Path, data: bytes, prefix: bytes
+) -> None:
+    path = tmp_path / "any.txt"
+    path.write_bytes(prefix + data)
+    out = read_dump(path)
+    assert out.articles or out.problems
+    assert all(p.line >= 1 for p in out.problems)
