@@ -7,6 +7,8 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.readers import discover, shown_path
 from toolkit.readers.discover import Discovery
@@ -178,3 +180,52 @@ def test_shown_path_escapes_only_undecodable_bytes() -> None:
     assert shown_path("plain/a.txt") == "plain/a.txt"
     assert shown_path("café/\udcff.txt") == "café/\\xff.txt"
     assert shown_path(Path(os.fsdecode(b"a\x80b"))) == "a\\x80b"
+
+
+KINDS = ("txt", "other", "fifo", "dir", "link", "dangling")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    entries=st.lists(
+        st.tuples(
+            st.binary(min_size=1, max_size=6).filter(lambda b: b"/" not in b and b"\0" not in b),
+            st.sampled_from(KINDS),
+        ),
+        max_size=12,
+        unique_by=lambda e: e[0],
+    )
+)
+def test_every_entry_is_read_or_listed_once(entries: list[tuple[bytes, str]]) -> None:
+    """Any names (bytes that are not UTF-8, dots, spaces) and kinds of entry: each one met is
+    a file read or a skip, exactly once, and nothing raises."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = os.fsencode(tmp)
+        made: list[bytes] = []
+        for name, kind in entries:
+            if name in (b".", b".."):
+                continue
+            path = root + b"/" + name + (b".txt" if kind in ("txt", "link") else b"")
+            if kind in ("txt", "other"):
+                with open(path, "wb") as f:
+                    f.write(b"x")
+            elif kind == "fifo":
+                os.mkfifo(path)
+            elif kind == "dir":
+                os.mkdir(path)
+                with open(path + b"/in.txt", "wb") as f:
+                    f.write(b"x")
+            elif kind == "link":
+                os.symlink(root, path)  # a loop back to the root, or through a hidden name
+            else:
+                os.symlink(b"nowhere", path)
+            # A directory walked is accounted for by its file; a hidden one is listed itself.
+            made.append(path + b"/in.txt" if kind == "dir" and not name.startswith(b".") else path)
+        found = discover([Path(tmp)])
+        seen = [os.fsencode(p) for p in found.files] + [os.fsencode(s.path) for s in found.skipped]
+        assert len(seen) == len(set(seen))
+        for path in made:
+            assert path in seen, path
+        assert all(ch < "\udc80" or ch > "\udcff" for s in found.labels for ch in s)
