@@ -21,6 +21,8 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 # Only a critical failure fails the run; the words say so.
 FAILED_STATUS = {"critical": "FAIL", "warning": "warn", "info": "note"}
 MARK = {"critical": "✗", "warning": "!", "info": "·"}
+# Entries not read (run.skipped) listed with their reason; the rest are counted.
+SKIPS_SHOWN = 10
 
 
 # Every string from a corpus, a file name or a suite enters the report through visible() and
@@ -58,13 +60,16 @@ def render(result: Result, options: ReportOptions) -> str:
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
-    if result.run.skipped_files:
-        names = ", ".join(visible(name) for name in result.run.skipped_files[:5])
-        more = len(result.run.skipped_files) - 5
-        tail = f" and {more} more" if more > 0 else ""
-        console.print(
-            Text(f"Not read (not a .txt dump): {names}{tail}. Name a file to read it.", style="dim")
-        )
+    skips = result.run.skips()
+    if skips:
+        console.print()
+        console.print(Text(f"Not read: {len(skips)} entries", style="bold"))
+        for skip in skips[:SKIPS_SHOWN]:
+            console.print(Text(f"  {visible(skip.path)}  {visible(skip.reason)}", style="dim"))
+        if len(skips) > SKIPS_SHOWN:
+            console.print(
+                Text(f"  … and {len(skips) - SKIPS_SHOWN} more (all in --format json or html)")
+            )
     return no_workflow_commands(buf.getvalue())
 
 
