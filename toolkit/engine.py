@@ -448,11 +448,13 @@ def check(
     batch_size: int = DEFAULT_BATCH,
     jobs: int = 1,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
     results merged: the Result is the same either way. ``limits`` caps the findings kept per
-    expectation (see finding_limits)."""
+    expectation (see finding_limits). ``on_progress(files, articles)`` is told the files and
+    articles read so far (per file in one process, per group of files over processes)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths)
@@ -470,9 +472,13 @@ def check(
             work = pool.map(
                 _worker_check, groups, repeat(file_order), repeat(batch_size), repeat(limits)
             )
-            parts = list(work)
+            parts = []
+            for part in work:
+                parts.append(part)
+                if on_progress is not None:
+                    on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
-        parts = [check_files(files, suites, file_order, batch_size, limits)]
+        parts = [check_files(files, suites, file_order, batch_size, limits, on_progress)]
     run = RunInfo(
         tool_version=__version__,
         paths=[str(p) for p in paths],
@@ -506,17 +512,23 @@ def check_files(
     file_order: dict[str, int],
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Partial:
     """Read and check a group of files (path, label) in corpus order: the unit of work of a
     worker process. The findings budget runs across its batches: whatever the grouping, the
     first findings of the corpus are among those kept, and finish() keeps exactly those."""
     parts: list[Partial] = []
     budget: dict[Key, int] = {}
+    read = [0, 0]  # files, articles
 
     def articles() -> Iterator[Article]:
         for path, label in files:
             outcome = read_dump(path, label)
             parts.append(file_partial(suites, outcome))
+            if on_progress is not None:
+                read[0] += 1
+                read[1] += len(outcome.articles)
+                on_progress(read[0], read[1])
             yield from outcome.articles
 
     for chunk in batched(articles(), batch_size):

@@ -26,6 +26,11 @@ class ReportOptions:
     max_annotations: int = 50
     # Where this run's full report is written, for formats that show only part of it.
     full_report: str | None = None
+    # The terminal report: only the verdict and the failures; passing rows and info findings
+    # listed rather than folded into a line.
+    quiet: bool = False
+    show_passing: bool = False
+    show_info: bool = False
 
 
 Render = Callable[[Result, ReportOptions], str]
