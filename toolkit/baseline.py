@@ -111,14 +111,10 @@ def apply(result: Result, entries: list[BaselineEntry], label: str) -> Result:
             stale.append(e)
     accepted_of = Counter((f.suite, f.id) for f in marked if f.baseline == "accepted")
     new_of = Counter((f.suite, f.id) for f in marked if f.baseline == "new")
-    suites = [
-        _suite(s, accepted_of, new_of) for s in result.suites
-    ]
+    suites = [_suite(s, accepted_of, new_of) for s in result.suites]
     summary = summarise(result.summary.files, result.summary.articles, suites, marked)
     new = sum(new_of.values())
-    baseline = BaselineSummary(
-        file=label, new=new, accepted=len(marked) - new, stale=stale
-    )
+    baseline = BaselineSummary(file=label, new=new, accepted=len(marked) - new, stale=stale)
     return result.model_copy(
         update={
             "suites": suites,
@@ -133,8 +129,9 @@ def _suite(
     accepted_of: Counter[tuple[str, str]],
     new_of: Counter[tuple[str, str]],
 ) -> SuiteResult:
-    stats = [_stats(e, accepted_of[(e.suite, e.id)], new_of[(e.suite, e.id)]) for e in
-             suite.expectations]
+    stats = [
+        _stats(e, accepted_of[(e.suite, e.id)], new_of[(e.suite, e.id)]) for e in suite.expectations
+    ]
     passed = all(e.passed for e in stats if e.severity == "critical")
     return suite.model_copy(update={"expectations": stats, "passed": passed})
 

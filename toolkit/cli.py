@@ -15,8 +15,8 @@ from toolkit.result import ExitCode
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from toolkit.result import Result, Severity
     from toolkit.config import Settings
+    from toolkit.result import Result, Severity
     from toolkit.suite import Suite
 
 EXIT_CODES = """Exit codes: 0 every critical expectation passed (warnings may exist);

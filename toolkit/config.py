@@ -148,8 +148,11 @@ class _Reader:
                 out.append(near(self.base / ref))
                 continue
             local = next(
-                (self.base / SUITE_DIR / f"{ref}{s}" for s in SUITE_SUFFIXES
-                 if (self.base / SUITE_DIR / f"{ref}{s}").is_file()),
+                (
+                    self.base / SUITE_DIR / f"{ref}{s}"
+                    for s in SUITE_SUFFIXES
+                    if (self.base / SUITE_DIR / f"{ref}{s}").is_file()
+                ),
                 None,
             )
             out.append(near(local) if local is not None else ref)
@@ -163,7 +166,9 @@ class _Reader:
             name, sep, path = spec.partition(":")
             if name.strip().lower() not in REPORTERS:
                 raise self.fail(key, _unknown("format", name, list(REPORTERS)))
-            out.append(f"{name}:{near(self.base / path)}" if sep and path not in ("", "-") else spec)
+            out.append(
+                f"{name}:{near(self.base / path)}" if sep and path not in ("", "-") else spec
+            )
         return out
 
     def _path(self, key: str, raw: Any) -> str:
@@ -271,9 +276,7 @@ def file_values(config: ConfigFile) -> dict[str, Any]:
     return out
 
 
-def resolve(
-    given: Mapping[str, Any], config: ConfigFile | None
-) -> Settings:
+def resolve(given: Mapping[str, Any], config: ConfigFile | None) -> Settings:
     """Defaults, then the file, then ``given`` (the options set on the command line)."""
     values = {key: spec.default for key, spec in KEYS.items()}
     sources = dict.fromkeys(KEYS, DEFAULT_SOURCE)
@@ -300,8 +303,7 @@ def describe(settings: Settings) -> str:
     """The effective settings, one a line, with where each came from."""
     config = settings.config
     head = (
-        f"configuration: {near(config.path)}"
-        + (" [tool.toolkit]" if config.header else "")
+        f"configuration: {near(config.path)}" + (" [tool.toolkit]" if config.header else "")
         if config
         else "configuration: none found (toolkit.toml or [tool.toolkit] in pyproject.toml)"
     )
@@ -394,6 +396,5 @@ def select_entries(suites: list[Suite], select: Sequence[str], ignore: Sequence[
 
     for suite in suites:
         suite.entries = [
-            e for e in suite.entries
-            if (not select or named(e, select)) and not named(e, ignore)
+            e for e in suite.entries if (not select or named(e, select)) and not named(e, ignore)
         ]

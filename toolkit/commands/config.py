@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path  # noqa: TC003 (Typer reads the annotation at run time)
-
 import typer
 
 from toolkit.cli import ConfigOption, app, fail
@@ -20,6 +18,3 @@ def show_config(config: ConfigOption = None) -> None:
     except ConfigError as exc:
         raise fail(str(exc)) from None
     typer.echo(describe(settings), nl=False)
-
-
-__all__ = ["Path", "show_config"]

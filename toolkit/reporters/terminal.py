@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -28,33 +29,117 @@ def render(result: Result, options: ReportOptions) -> str:
     buf = io.StringIO()
     console = Console(
         file=buf,
-        width=options.width,
+        width=max(60, options.width),
         force_terminal=options.color,
         no_color=not options.color,
         highlight=False,
         emoji=False,
     )
-    console.print(_summary(result))
+    if not options.quiet:
+        console.print(_summary(result))
     for suite in result.suites:
+        failing = [e for e in suite.expectations if e.failed and not _accepted_all(e)]
+        if options.quiet:
+            for stats in failing:
+                if not stats.passed and stats.severity != "info":
+                    console.print(_examples(result, stats, options.examples))
+            continue
         console.print()
         console.print(Text.assemble(("suite ", "bold"), (suite.name, "bold"), f"  ({suite.file})"))
         if suite.description:
             console.print(Text(suite.description, style="dim"))
-        console.print(_suite_table(suite.expectations))
+        shown = [e for e in suite.expectations if options.show_passing or e.failed]
+        if shown:
+            console.print(_suite_table(shown))
+        folded = [e for e in suite.expectations if e not in shown]
+        if folded:
+            names = ", ".join(e.id for e in folded)
+            console.print(
+                Text.assemble(("  ✓ ", "green"), f"{len(folded)} passing: ", (names, "dim"))
+            )
         for e in suite.expectations:
             if e.engine_note:
                 console.print(Text.assemble("  note ", (e.id, "bold"), f": {e.engine_note}"))
-        failing = [e for e in suite.expectations if e.failed]
+        info = [e for e in failing if e.severity == "info"]
         for stats in failing:
-            console.print(_examples(result, stats, options.examples))
-    if result.run.skipped_files:
+            if stats.severity != "info" or options.show_info:
+                console.print(_examples(result, stats, options.examples))
+        if info and not options.show_info:
+            counts = ", ".join(f"{e.id} {e.failed}" for e in info)
+            console.print(
+                Text.assemble(
+                    ("  · info ", SEVERITY_STYLE["info"]),
+                    f"(never fails a run) articles: {counts}  (--show-info lists them)",
+                )
+            )
+    if result.run.skipped_files and not options.quiet:
         names = ", ".join(result.run.skipped_files[:5])
         more = len(result.run.skipped_files) - 5
         tail = f" and {more} more" if more > 0 else ""
         console.print(
             f"[dim]Not read (not a .txt dump): {escape(names)}{tail}. Name a file to read it.[/dim]"
         )
-    return buf.getvalue()
+    if result.summary.baseline is not None and result.summary.baseline.stale and not options.quiet:
+        console.print(_stale(result))
+    console.print(_verdict(result))
+    # Rich pads wrapped, indented lines to the width: trailing blanks only make copies noisy.
+    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+
+
+def _accepted_all(stats: ExpectationStats) -> bool:
+    """Every finding of the expectation is in the baseline: nothing to act on here."""
+    return stats.accepted > 0 and stats.passed and stats.accepted >= stats.failed
+
+
+EXIT_MEANING = {
+    0: "exit 0: every critical expectation passed",
+    1: "exit 1: a critical expectation failed",
+    3: "exit 3: nothing was checked",
+}
+
+
+def _verdict(result: Result) -> Text:
+    """The closing line: what a person reads last, with what the exit code means."""
+    s = result.summary
+    code = int(result.exit_code)
+    word, style = (
+        ("NOTHING CHECKED", "bold yellow")
+        if code == 3
+        else ("PASSED", "bold green")
+        if s.passed
+        else ("FAILED", "bold red")
+    )
+    failed = s.expectations_failed
+    parts: list[Text | str] = [
+        Text(word, style=style),
+        f" · {s.files} files, {s.articles} articles · failed expectations: ",
+        *_counts(failed),
+        f" of {s.expectations}",
+    ]
+    if s.baseline is not None:
+        b = s.baseline
+        parts.append(
+            f" · baseline: {b.new} new, {b.accepted} accepted, {len(b.stale)} no longer seen"
+        )
+    parts.append(f" · {EXIT_MEANING.get(code, f'exit {code}')}")
+    return Text.assemble(*parts)
+
+
+def _stale(result: Result) -> Group:
+    baseline = result.summary.baseline
+    assert baseline is not None
+    head = Text(
+        f"No longer seen ({len(baseline.stale)}): remove from {baseline.file} "
+        "(toolkit baseline rewrites it)",
+        style="bold",
+    )
+    lines: list[Text | Padding] = [head]
+    for e in baseline.stale[:10]:
+        row = Text.assemble((e.file, "bold"), f"  {e.id}  ", (visible(e.excerpt), "dim"))
+        lines.append(Padding(row, (0, 0, 0, 4), expand=False))
+    if len(baseline.stale) > 10:
+        lines.append(Text(f"    … and {len(baseline.stale) - 10} more", style="dim"))
+    return Group(*lines)
 
 
 def _summary(result: Result) -> Panel:
@@ -116,7 +201,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
 
 
 def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
-    found = result.findings_for(stats.suite, stats.id)
+    found = [f for f in result.findings_for(stats.suite, stats.id) if f.baseline != "accepted"]
     head = Text.assemble(
         (
             f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
@@ -124,12 +209,20 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         ),
         (stats.id, "bold"),
         f"  {stats.failed} failing",
+        f" ({stats.accepted} accepted by the baseline)" if stats.accepted else "",
     )
-    lines: list[Text] = [head]
+    lines: list[Text | Padding] = [head]
     for f in found[:limit]:
-        lines.append(Text.assemble(("    ", ""), (f"{f.file}:{f.line}", "bold"), f"  {f.message}"))
+        # Padded rather than prefixed with spaces: a wrapped line keeps its indent.
+        lines.append(
+            Padding(
+                Text.assemble((f"{f.file}:{f.line}", "bold"), f"  {f.message}"),
+                (0, 0, 0, 4),
+                expand=False,
+            )
+        )
         if f.excerpt:
-            lines.append(Text.assemble("      ", (visible(f.excerpt), "dim")))
+            lines.append(Padding(Text(visible(f.excerpt), style="dim"), (0, 0, 0, 6), expand=False))
     shown = min(len(found), limit)
     more = len(found) + stats.findings_omitted - shown
     if more > 0:
