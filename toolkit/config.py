@@ -386,7 +386,7 @@ def select_entries(suites: list[Suite], select: Sequence[str], ignore: Sequence[
             close = difflib.get_close_matches(name, sorted(known), n=1)
             more = f"; did you mean {close[0]!r}?" if close else ""
             raise SelectionError(
-                f"--select/--ignore: no expectation id or family {name!r}{more} "
+                f"select/ignore: no expectation id or family {name!r}{more} "
                 "('toolkit expectations' lists names and families)"
             )
 

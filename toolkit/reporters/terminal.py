@@ -109,12 +109,12 @@ def _verdict(result: Result) -> Text:
         if s.passed
         else ("FAILED", "bold red")
     )
-    failed = s.expectations_failed
+    failed = {k: n for k, n in s.expectations_failed.items() if n} or s.expectations_failed
     parts: list[Text | str] = [
         Text(word, style=style),
-        f" · {s.files} files, {s.articles} articles · failed expectations: ",
+        " · failed expectations: ",
         *_counts(failed),
-        f" of {s.expectations}",
+        f" of {s.expectations} · {s.files} files, {s.articles} articles",
     ]
     if s.baseline is not None:
         b = s.baseline
