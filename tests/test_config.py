@@ -82,9 +82,10 @@ def test_a_pyproject_without_the_table_is_passed_over(project: Path) -> None:
 def test_the_command_line_overrides_the_file(project: Path) -> None:
     (project / "toolkit.toml").write_text('paths = ["dumps"]\nselect = ["tags"]\njobs = 2\n')
     _, result = json_run()
-    assert ids(result) == ["file_readable", "tags_non_empty", "tags_unique", "tags_vocabulary"][
-        : len(ids(result))
-    ]
+    assert (
+        ids(result)
+        == ["file_readable", "tags_non_empty", "tags_unique", "tags_vocabulary"][: len(ids(result))]
+    )
     assert all(i == "file_readable" or i.startswith("tags_") for i in ids(result))
     code, result = json_run("dumps/byline_no_email.txt", "--select", "byline_has_email")
     assert result["summary"]["files"] == 1
@@ -95,15 +96,25 @@ def test_the_command_line_overrides_the_file(project: Path) -> None:
 @pytest.mark.parametrize(
     ("toml", "line", "message"),
     [
-        ('paths = ["dumps"]\nsuite = ["news"]\n', 2, "unknown configuration key 'suite': did you "
-         "mean 'suites'?"),
-        ('paths = ["dumps"]\n\njobs = "two"\n', 3, "'jobs' is a whole number, 1 or more, not 'two'"),
+        (
+            'paths = ["dumps"]\nsuite = ["news"]\n',
+            2,
+            "unknown configuration key 'suite': did you mean 'suites'?",
+        ),
+        (
+            'paths = ["dumps"]\n\njobs = "two"\n',
+            3,
+            "'jobs' is a whole number, 1 or more, not 'two'",
+        ),
         ("paths = [dumps]\n", 1, "broken TOML: Invalid value"),
         ('paths = ["dumps"]\nbatch_size = 0\n', 2, "'batch_size' is a whole number, 1 or more"),
         ('formats = ["rich", "yaml:out.yaml"]\n', 1, "unknown format 'yaml'"),
         ('paths = "dumps"\nredact_emails = "yes"\n', 2, "'redact_emails' is true or false"),
-        ('input = { format = "jsonl" }\n', 1, "'input': the input mapping (feeds) is not yet "
-         "supported"),
+        (
+            'input = { format = "jsonl" }\n',
+            1,
+            "'input': the input mapping (feeds) is not yet supported",
+        ),
     ],
 )
 def test_a_bad_configuration_is_exit_2_with_file_and_line(
@@ -215,9 +226,7 @@ def test_the_configuration_names_the_suites(project: Path) -> None:
 
 
 def test_quiet_prints_the_failing_expectations_and_the_verdict_only(project: Path) -> None:
-    result = runner.invoke(
-        app, ["check", "dumps", "--quiet", "--no-color"], env={"COLUMNS": "200"}
-    )
+    result = runner.invoke(app, ["check", "dumps", "--quiet", "--no-color"], env={"COLUMNS": "200"})
     code, out, err = result.exit_code, result.stdout, result.stderr
     assert code == 1
     assert err == ""

@@ -87,9 +87,11 @@ def load(path: Path) -> list[BaselineEntry]:
         try:
             entries.append(BaselineEntry.model_validate(item))
         except ValidationError as exc:
-            # One entry a line, after the two opening lines.
+            # One entry a line, after the three opening lines (as render writes it).
+            err = exc.errors()[0]
+            key = ".".join(str(p) for p in err["loc"])
             raise BaselineError(
-                f"{path}:{number + 3}: finding {number + 1}: {exc.errors()[0]['msg']}"
+                f"{path}:{number + 4}: finding {number + 1}: {key}: {err['msg']}"
             ) from None
     return entries
 

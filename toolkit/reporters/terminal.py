@@ -185,6 +185,8 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
     for e in stats:
         if e.passed and not e.failed:
             status = Text("pass", style="green")
+        elif e.passed and e.mostly is None:
+            status = Text(f"pass ({e.accepted} accepted)", style="green")
         elif e.passed:
             status = Text(f"pass (mostly {e.mostly:g})", style="green")
         else:
