@@ -59,7 +59,9 @@ def gx_objects(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
 
-def gx_all_true(column: str, derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]]) -> GxForm:
+def gx_all_true(
+    column: str, derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]]
+) -> GxForm:
     """The GX form of a check GX has no words for: ``derive`` computes a boolean column (True
     where the article passes) and GX expects every value of it to be True."""
     return GxForm(
