@@ -27,7 +27,8 @@ articles)."""
 FORMAT_HELP = (
     "Output format, NAME or NAME:PATH (PATH written atomically); repeatable. Formats: rich "
     "(default, terminal), json (the Result), html (self-contained review page), junit (JUnit "
-    "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary)."
+    "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary), gitlab "
+    "(GitLab Code Quality)."
 )
 REDACT_HELP = "Replace email addresses in the article text of every report format."
 ANNOTATIONS_HELP = "Most annotations the github format prints; the rest are counted."
@@ -68,7 +69,7 @@ app = typer.Typer(
     name="toolkit",
     help="Validate news article dumps against declarative expectation suites.\n\n" + EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -9,7 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from toolkit.reporters import github, html, json_report, junit, markdown, sarif, terminal
+from toolkit.reporters import (
+    github,
+    gitlab,
+    html,
+    json_report,
+    junit,
+    markdown,
+    sarif,
+    terminal,
+)
 from toolkit.reporters.redact import redact_emails
 from toolkit.result import Result
 
@@ -42,6 +51,7 @@ REPORTERS: dict[str, Render] = {
     "sarif": sarif.render,
     "github": github.render,
     "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }
 # The file a person or a tool should open for everything a capped format leaves out.
 FULL_REPORT_PREFERENCE = ("html", "json", "sarif", "junit", "markdown")
