@@ -54,9 +54,8 @@ def render(result: Result, options: ReportOptions) -> str:
         folded = [e for e in suite.expectations if e not in shown]
         if folded:
             names = ", ".join(e.id for e in folded)
-            console.print(
-                Text.assemble(("  ✓ ", "green"), f"{len(folded)} passing: ", (names, "dim"))
-            )
+            line = Text.assemble(("✓ ", "green"), f"{len(folded)} passing: ", (names, "dim"))
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
         for e in suite.expectations:
             if e.engine_note:
                 console.print(Text.assemble("  note ", (e.id, "bold"), f": {e.engine_note}"))
@@ -66,12 +65,11 @@ def render(result: Result, options: ReportOptions) -> str:
                 console.print(_examples(result, stats, options.examples))
         if info and not options.show_info:
             counts = ", ".join(f"{e.id} {e.failed}" for e in info)
-            console.print(
-                Text.assemble(
-                    ("  · info ", SEVERITY_STYLE["info"]),
-                    f"(never fails a run) articles: {counts}  (--show-info lists them)",
-                )
+            line = Text.assemble(
+                ("· info ", SEVERITY_STYLE["info"]),
+                f"(never fails a run) articles: {counts}  (--show-info lists them)",
             )
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
     if result.run.skipped_files and not options.quiet:
         names = ", ".join(result.run.skipped_files[:5])
         more = len(result.run.skipped_files) - 5
