@@ -136,3 +136,14 @@ def test_a_missing_baseline_says_how_to_write_one(archive: Path) -> None:
     code, _, err = invoke("check", "dumps", "--baseline", "nope.json")
     assert code == 2
     assert "nope.json: no such baseline file (write one with `toolkit baseline" in err
+
+
+def test_baseline_writes_to_the_configured_file(archive: Path) -> None:
+    (archive / "toolkit.toml").write_text('paths = ["dumps"]\nbaseline = "ci/accepted.json"\n')
+    code, _, err = invoke("baseline")
+    assert code == 0, err
+    assert "written to ci/accepted.json" in err
+    code, out, _ = invoke("check", "--quiet", "--no-color")
+    assert code == 0
+    assert out.splitlines()[-1].startswith("PASSED")
+    assert "baseline: 0 new, 13 accepted, 0 no longer seen" in out

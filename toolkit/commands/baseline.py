@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli import EXIT_CODES, ConfigOption, IgnoreOption, SelectOption, app, check
+from toolkit.cli import EXIT_CODES, ConfigOption, IgnoreOption, SelectOption, app, check, fail
+
+DEFAULT_BASELINE = "toolkit-baseline.json"
 
 
 @app.command("baseline", epilog=EXIT_CODES)
@@ -18,9 +20,15 @@ def write_baseline(
         typer.Argument(metavar="PATH", help="Dump files or directories (default: the config's)."),
     ] = None,
     baseline_file: Annotated[
-        Path,
-        typer.Option("--output", "-o", metavar="FILE", help="The baseline file to write."),
-    ] = Path("toolkit-baseline.json"),
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="The baseline file to write (default: the configuration's baseline, else "
+            "toolkit-baseline.json).",
+        ),
+    ] = None,
     suite: Annotated[
         list[str] | None,
         typer.Option("--suite", "-s", metavar="FILE|NAME", help="As for `toolkit check`."),
@@ -31,6 +39,14 @@ def write_baseline(
 ) -> None:
     """Write the fingerprints of every current finding to a baseline file (sorted, one a
     line): `toolkit check --baseline FILE` then fails only on findings not in it."""
+    if baseline_file is None:
+        from toolkit.config import ConfigError, load, resolve
+
+        try:
+            configured = resolve({}, load(config))["baseline"]
+        except ConfigError as exc:
+            raise fail(str(exc)) from None
+        baseline_file = Path(configured or DEFAULT_BASELINE)
     # The same run as `toolkit check --update-baseline FILE`, with no report but the file.
     check(
         ctx,
