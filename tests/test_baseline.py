@@ -95,6 +95,12 @@ def test_round_trip_only_new_findings_fail_and_fixed_ones_are_listed(archive: Pa
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert len(errors) == 1 and "file=dumps/body_empty.txt" in errors[0]
     assert "new findings" in out.splitlines()[-1]
+    code, out, _ = invoke("check", "dumps", "--baseline", "base.json", "-f", "sarif")
+    states = {
+        (r["ruleId"], r["properties"]["baseline"]) for r in json.loads(out)["runs"][0]["results"]
+    }
+    assert ("joongang/body_not_empty", "new") in states
+    assert ("joongang/tags_non_empty", "accepted") in states
 
     # A defect fixed: its entry is listed as no longer seen, in every report.
     (archive / "dumps" / "tags_empty.txt").unlink()
