@@ -16,6 +16,7 @@ from toolkit.result import ExitCode
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from toolkit.config import Settings
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
 
@@ -27,7 +28,8 @@ articles)."""
 FORMAT_HELP = (
     "Output format, NAME or NAME:PATH (PATH written atomically); repeatable. Formats: rich "
     "(default, terminal), json (the Result), html (self-contained review page), junit (JUnit "
-    "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary)."
+    "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary), gitlab "
+    "(GitLab Code Quality)."
 )
 REDACT_HELP = "Replace email addresses in the article text of every report format."
 ANNOTATIONS_HELP = "Most annotations the github format prints; the rest are counted."
@@ -82,7 +84,7 @@ app = typer.Typer(
     name="toolkit",
     help="Validate news article dumps against declarative expectation suites.\n\n" + EXIT_CODES,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -111,13 +113,15 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
 
 @app.command(epilog=EXIT_CODES)
 def check(
+    ctx: typer.Context,
     paths: Annotated[
-        list[Path],
+        list[Path] | None,
         typer.Argument(
             metavar="PATH",
-            help="Dump files or directories (directories are searched for *.txt).",
+            help="Dump files or directories (directories are searched for *.txt). "
+            "Default: paths in the configuration.",
         ),
-    ],
+    ] = None,
     suite: Annotated[
         list[str] | None,
         typer.Option(
@@ -125,7 +129,8 @@ def check(
             "-s",
             metavar="FILE|NAME",
             help="Suite file, or NAME of expectations/NAME.yaml; repeatable. "
-            "Default: every suite in ./expectations/.",
+            "Default: the configuration's suites, else the suites in ./expectations/ that no "
+            "other suite extends.",
         ),
     ] = None,
     fmt: FormatOption = None,
@@ -169,12 +174,61 @@ def check(
         int,
         typer.Option(metavar="SIZE", parser=_size, show_default="256M", help=MAX_FILE_SIZE_HELP),
     ] = DEFAULT_MAX_FILE_SIZE,
+    config: ConfigOption = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(metavar="FILE", help="Fail only on findings not in this baseline file."),
+    ] = None,
+    update_baseline: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Write every finding of this run to a baseline file, accepted."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress; the report shows the verdict and failures only."
+        ),
+    ] = False,
+    show_passing: Annotated[
+        bool, typer.Option(help="List passing expectations in the terminal report.")
+    ] = False,
+    show_info: Annotated[
+        bool, typer.Option(help="List info findings in the terminal report (default: counted).")
+    ] = False,
+    show_settings: Annotated[
+        bool, typer.Option(help="Print the effective settings and where each came from; exit.")
+    ] = False,
+    # `toolkit baseline`: the same run, writing the baseline file and no report.
+    only_baseline: Annotated[bool, typer.Option(hidden=True)] = False,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""
+    from toolkit.config import default_suites
     from toolkit.engine import EngineError, finding_limits
-    from toolkit.engine import check as run_check
     from toolkit.reporters import ReportError, ReportOptions, plan_destinations, write_reports
-    from toolkit.suite import SUITE_DIR, SuiteError, available_suites, load_suite
+    from toolkit.suite import SUITE_DIR, SuiteError, load_suite
+
+    # The configuration file fills what the command line leaves out (toolkit.config).
+    settings = _settings(ctx, config, locals())
+    if show_settings:
+        from toolkit.config import describe
+
+        typer.echo(describe(settings), nl=False)
+        raise typer.Exit(0)
+    paths = [Path(p) for p in settings["paths"]]
+    suite = settings["suites"] or None
+    fmt, output = settings["formats"], _path_or_none(settings["output"])
+    batch_size, jobs = settings["batch_size"], settings["jobs"]
+    max_findings, engine = settings["max_findings"], Engine(settings["engine"])
+    redact_emails, max_annotations = settings["redact_emails"], settings["max_annotations"]
+    baseline = _path_or_none(settings["baseline"])
+    if not paths:
+        raise fail("no PATH given and no 'paths' in the configuration: pass PATH")
+    if (baseline or update_baseline) is not None and max_findings is None:
+        max_findings = 0  # every finding is kept, so that each can be matched
 
     try:
         dests = plan_destinations(fmt or [], output)
@@ -188,7 +242,7 @@ def check(
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise fail(f"no such file or directory: {', '.join(map(str, missing))}")
-    refs = suite or [str(p) for p in available_suites()]
+    refs = suite or [str(p) for p in default_suites()]
     if not refs:
         raise fail(f"no suite given and no *.yaml suite in {SUITE_DIR}/: pass --suite FILE")
     try:
@@ -198,6 +252,7 @@ def check(
     names = [s.name for s in suites]
     if len(set(names)) != len(names):
         raise fail(f"two suites share a name: {', '.join(names)}")
+    _select(suites, settings["select"], settings["ignore"])
 
     limits = finding_limits(max_findings)
     try:
@@ -206,27 +261,164 @@ def check(
                 paths, suites, batch_size, data_docs, limits, include_hidden, max_file_size
             )
         else:
-            result = run_check(
-                paths,
-                suites,
-                batch_size=batch_size,
-                jobs=jobs,
-                limits=limits,
-                include_hidden=include_hidden,
-                max_file_size=max_file_size,
+            result = _pandera_check(
+                paths, suites, batch_size, jobs, limits, quiet, include_hidden, max_file_size
             )
     except EngineError as exc:
         raise fail(str(exc)) from None
+    result = _apply_baseline(result, baseline, update_baseline)
     options = ReportOptions(
         color=sys.stdout.isatty() if color is None else color,
         redact_emails=redact_emails,
         max_annotations=max_annotations,
+        width=_terminal_width(),
+        quiet=quiet,
+        show_passing=settings["show_passing"],
+        show_info=settings["show_info"],
     )
-    write_reports(result, dests, options)
+    if not only_baseline:
+        write_reports(result, dests, options)
     if result.exit_code == ExitCode.NOTHING_CHECKED:
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
     raise typer.Exit(int(result.exit_code))
+
+
+# --- configuration, selection, baseline and progress of `check` (issue: adoption in CI) ------
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="A toolkit.toml or pyproject.toml (default: the first found walking up).",
+    ),
+]
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="NAME[,NAME]",
+        help="Only these expectation ids or families (see `toolkit expectations`); repeatable.",
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="NAME[,NAME]", help="Skip these expectation ids or families."),
+]
+# `check` parameters the configuration can set, by configuration key.
+CONFIGURABLE = {
+    "paths": "paths",
+    "suite": "suites",
+    "fmt": "formats",
+    "output": "output",
+    "select": "select",
+    "ignore": "ignore",
+    "baseline": "baseline",
+    "max_findings": "max_findings",
+    "batch_size": "batch_size",
+    "jobs": "jobs",
+    "engine": "engine",
+    "max_annotations": "max_annotations",
+    "redact_emails": "redact_emails",
+    "show_passing": "show_passing",
+    "show_info": "show_info",
+}
+
+
+def _settings(ctx: typer.Context, config: Path | None, values: dict[str, object]) -> Settings:
+    """The configuration's values, overridden by the options given on the command line."""
+    from toolkit.config import ConfigError, load, resolve
+
+    given = {}
+    for param, key in CONFIGURABLE.items():
+        source = ctx.get_parameter_source(param) if param in ctx.params else None
+        # By name: Typer vendors click, and its ParameterSource enum is not public there.
+        if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+            value = values[param]
+            if isinstance(value, list):
+                value = [str(v) for v in value]
+            elif isinstance(value, Path | StrEnum):
+                value = str(value)
+            given[key] = value
+    try:
+        return resolve(given, load(config))
+    except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _path_or_none(value: object) -> Path | None:
+    return None if value is None else Path(str(value))
+
+
+def _select(suites: list[Suite], select: list[str], ignore: list[str]) -> None:
+    from toolkit.config import SelectionError, select_entries
+
+    try:
+        select_entries(suites, select, ignore)
+    except SelectionError as exc:
+        raise fail(str(exc)) from None
+
+
+def _pandera_check(
+    paths: list[Path],
+    suites: list[Suite],
+    batch_size: int,
+    jobs: int,
+    limits: Mapping[Severity, int | None],
+    quiet: bool,
+    include_hidden: bool,
+    max_file_size: int,
+) -> Result:
+    from toolkit.engine import check as run_check
+    from toolkit.progress import progress, wanted
+
+    total = 0
+    if wanted(quiet):
+        from toolkit.readers import discover
+
+        # For the bar's length and the time left; the walk is cheap beside the reading.
+        total = len(discover(paths, include_hidden=include_hidden).files)
+    with progress(total, wanted(quiet)) as on_progress:
+        return run_check(
+            paths,
+            suites,
+            batch_size=batch_size,
+            jobs=jobs,
+            limits=limits,
+            include_hidden=include_hidden,
+            max_file_size=max_file_size,
+            on_progress=on_progress,
+        )
+
+
+def _apply_baseline(result: Result, baseline: Path | None, update: Path | None) -> Result:
+    """Write the run's findings to ``update``; judge the run against ``baseline`` (or the
+    baseline just written: every finding accepted)."""
+    from toolkit import baseline as baselines
+    from toolkit.reporters import write_atomic
+
+    if update is not None:
+        if result.summary.articles:
+            write_atomic(update, baselines.render(result))
+            typer.echo(
+                f"toolkit: baseline of {len(result.findings)} findings written to {update}",
+                err=True,
+            )
+        baseline = update
+    if baseline is None or not result.summary.articles:
+        return result
+    try:
+        entries = baselines.load(baseline)
+    except baselines.BaselineError as exc:
+        raise fail(str(exc)) from None
+    return baselines.apply(result, entries, str(baseline))
+
+
+def _terminal_width() -> int:
+    """The terminal's width (COLUMNS when set), at least 60; 120 when not a terminal."""
+    import shutil
+
+    return max(60, shutil.get_terminal_size((120, 24)).columns)
 
 
 def _gx_check(
@@ -261,5 +453,7 @@ def _gx_check(
 
 # Commands beyond `check` live in modules of their own under toolkit/commands/ and register
 # themselves on this app when imported here (one line each).
+from toolkit.commands import baseline as baseline_commands  # noqa: E402, F401
 from toolkit.commands import catalog, fixtures, report  # noqa: E402, F401
+from toolkit.commands import config as config_commands  # noqa: E402, F401
 from toolkit.commands import suite as suite_commands  # noqa: E402, F401

@@ -457,12 +457,14 @@ def check(
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     include_hidden: bool = False,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
     results merged: the Result is the same either way. ``limits`` caps the findings kept per
     expectation (see finding_limits); ``include_hidden`` and ``max_file_size`` are passed to
-    discovery and the reader."""
+    discovery and the reader. ``on_progress(files, articles)`` is told the files and articles
+    read so far (per file in one process, per group of files over processes)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden)
@@ -485,9 +487,15 @@ def check(
                 repeat(limits),
                 repeat(max_file_size),
             )
-            parts = list(work)
+            parts = []
+            for part in work:
+                parts.append(part)
+                if on_progress is not None:
+                    on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
-        parts = [check_files(files, suites, file_order, batch_size, limits, max_file_size)]
+        parts = [
+            check_files(files, suites, file_order, batch_size, limits, max_file_size, on_progress)
+        ]
     run = RunInfo(
         tool_version=__version__,
         paths=[shown_path(p) for p in paths],
@@ -523,17 +531,23 @@ def check_files(
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Partial:
     """Read and check a group of files (path, label) in corpus order: the unit of work of a
     worker process. The findings budget runs across its batches: whatever the grouping, the
     first findings of the corpus are among those kept, and finish() keeps exactly those."""
     parts: list[Partial] = []
     budget: dict[Key, int] = {}
+    read = [0, 0]  # files, articles
 
     def articles() -> Iterator[Article]:
         for path, label in files:
             outcome = read_dump(path, label, max_file_size)
             parts.append(file_partial(suites, outcome))
+            if on_progress is not None:
+                read[0] += 1
+                read[1] += len(outcome.articles)
+                on_progress(read[0], read[1])
             yield from outcome.articles
 
     for chunk in batched(articles(), batch_size):

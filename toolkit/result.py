@@ -47,6 +47,8 @@ class Finding(_Model):
     # The article's header date and headline, as written (None for file-level findings).
     date: str | None = None
     headline: str | None = None
+    # With --baseline: "accepted" (in the baseline file, does not fail the run) or "new".
+    baseline: Literal["new", "accepted"] | None = None
 
 
 class ExpectationStats(_Model):
@@ -67,6 +69,8 @@ class ExpectationStats(_Model):
     engine_note: str | None = None
     # Failing articles whose findings were not kept (--max-findings); the counts stay exact.
     findings_omitted: int = 0
+    # With --baseline: this expectation's findings the baseline file accepts.
+    accepted: int = 0
 
 
 class SuiteResult(_Model):
@@ -108,6 +112,26 @@ class RunInfo(_Model):
         return [SkippedFile(path=p, kind="not_read", reason="not read") for p in self.skipped_files]
 
 
+class BaselineEntry(_Model):
+    """One accepted finding in a baseline file (toolkit.baseline)."""
+
+    file: str
+    id: str
+    suite: str
+    fingerprint: str
+    excerpt: str = ""
+
+
+class BaselineSummary(_Model):
+    """How the run compares with its baseline file: only new findings fail it; stale entries
+    (no longer seen) can be removed from the file."""
+
+    file: str
+    new: int
+    accepted: int
+    stale: list[BaselineEntry] = Field(default_factory=list)
+
+
 class Summary(_Model):
     files: int
     articles: int
@@ -115,6 +139,7 @@ class Summary(_Model):
     expectations: int
     expectations_failed: dict[Severity, int]
     findings: dict[Severity, int]
+    baseline: BaselineSummary | None = None
 
 
 class Result(_Model):

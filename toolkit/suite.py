@@ -52,6 +52,8 @@ class SuiteEntry:
     mostly: float | None = None
     row_condition: str | None = None
     line: int = 0
+    # ``severity: off``: the entry switches off the extended suite's entry of the same id.
+    off: bool = False
 
     @cached_property
     def field(self) -> str:
@@ -250,7 +252,10 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
         own.add(entry.id)
         # An entry with the id of one in the extended suite replaces it (a stricter severity).
         at = next((i for i, old in enumerate(suite.entries) if old.id == entry.id), None)
-        if at is None:
+        if entry.off:
+            if at is not None:
+                del suite.entries[at]
+        elif at is None:
             suite.entries.append(entry)
         else:
             suite.entries[at] = entry
@@ -316,11 +321,15 @@ def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEn
             f"unknown expectation {name!r}: {more}'toolkit expectations' lists the catalog",
         )
     severity = item.get("severity", exp.severity)
+    # YAML 1.1 reads an unquoted `off` as false: either spelling switches the entry off.
+    off = severity is False or severity == "off"
+    if off:
+        severity = exp.severity
     if severity not in SEVERITIES:
         raise SuiteError(
             label,
             lines.get("severity", line),
-            f"severity {severity!r} is not one of {', '.join(SEVERITIES)}",
+            f"severity {severity!r} is not one of {', '.join(SEVERITIES)}, or off",
         )
     mostly = item.get("mostly")
     if mostly is not None and (
@@ -366,6 +375,7 @@ def _entry(item: object, node: yaml.Node, label: str, known: Catalog) -> SuiteEn
         mostly=float(mostly) if mostly is not None else None,
         row_condition=condition,
         line=line,
+        off=off,
     )
 
 

@@ -9,7 +9,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from toolkit.reporters import github, html, json_report, junit, markdown, sarif, terminal
+from toolkit.reporters import (
+    github,
+    gitlab,
+    html,
+    json_report,
+    junit,
+    markdown,
+    sarif,
+    terminal,
+)
 from toolkit.reporters.redact import redact_emails
 from toolkit.result import Result
 
@@ -26,6 +35,11 @@ class ReportOptions:
     max_annotations: int = 50
     # Where this run's full report is written, for formats that show only part of it.
     full_report: str | None = None
+    # The terminal report: only the verdict and the failures; passing rows and info findings
+    # listed rather than folded into a line.
+    quiet: bool = False
+    show_passing: bool = False
+    show_info: bool = False
 
 
 Render = Callable[[Result, ReportOptions], str]
@@ -37,6 +51,7 @@ REPORTERS: dict[str, Render] = {
     "sarif": sarif.render,
     "github": github.render,
     "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }
 # The file a person or a tool should open for everything a capped format leaves out.
 FULL_REPORT_PREFERENCE = ("html", "json", "sarif", "junit", "markdown")

@@ -67,7 +67,8 @@ def annotation(f: Finding) -> str:
 
 
 def render(result: Result, options: ReportOptions) -> str:
-    ordered = worst_first(result)
+    # Findings the baseline file accepts are not annotated: only new ones need a look.
+    ordered = [f for f in worst_first(result) if f.baseline != "accepted"]
     limit = max(0, options.max_annotations)
     lines = [annotation(f) for f in ordered[:limit]]
     more = len(ordered) - len(lines)
@@ -83,6 +84,12 @@ def render(result: Result, options: ReportOptions) -> str:
     )
     counts = ", ".join(f"{result.summary.findings[s]} {s}" for s in SEVERITIES)
     head = f"toolkit check {verdict}: {len(ordered)} findings ({counts})"
+    if result.summary.baseline is not None:
+        b = result.summary.baseline
+        head = (
+            f"toolkit check {verdict}: {b.new} new findings, {b.accepted} accepted by "
+            f"{b.file}, {len(b.stale)} no longer seen"
+        )
     if more:
         lines.append(
             command(

@@ -70,10 +70,12 @@ def render(result: Result, options: ReportOptions) -> str:
         "| --- | " + " | ".join("---:" for _ in SEVERITIES) + " |",
         "| | " + " | ".join(str(s.findings[x]) for x in SEVERITIES) + " |",
         "",
+        *_baseline_lines(result),
     ]
     by_expectation: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
-        by_expectation.setdefault((f.suite, f.id), []).append(f)
+        if f.baseline != "accepted":  # accepted findings are counted above, not listed
+            by_expectation.setdefault((f.suite, f.id), []).append(f)
     for suite in result.suites:
         out += [
             f"### suite {code(suite.name)} {STATUS[suite.passed]}",
@@ -105,3 +107,25 @@ def render(result: Result, options: ReportOptions) -> str:
         out += [f"Full report: {code(options.full_report)}", ""]
     # A summary printed into a CI log must start no workflow command (toolkit.text).
     return no_workflow_commands("\n".join(out))
+
+
+def _baseline_lines(result: Result) -> list[str]:
+    """New, accepted and no-longer-seen findings against the baseline file, if one is used."""
+    b = result.summary.baseline
+    if b is None:
+        return []
+    out = [
+        f"Baseline {code(b.file)}: **{b.new}** new · {b.accepted} accepted · "
+        f"{len(b.stale)} no longer seen",
+        "",
+    ]
+    if b.stale:
+        out += [
+            f"<details><summary>No longer seen: remove from {code(b.file)}</summary>",
+            "",
+            *(f"- {code(e.file)} {code(e.id)} {md(e.excerpt)}" for e in b.stale),
+            "",
+            "</details>",
+            "",
+        ]
+    return out

@@ -86,6 +86,9 @@ def render(result: Result, options: ReportOptions) -> str:
             props["date"] = visible(f.date)
         if f.headline is not None:
             props["headline"] = visible(f.headline)
+        if f.baseline is not None:
+            # "new" or "accepted" against the run's baseline file (--baseline).
+            props["baseline"] = f.baseline
         return SarifResult(
             rule_id=f"{f.suite}/{f.id}",
             rule_index=index.get((f.suite, f.id)),

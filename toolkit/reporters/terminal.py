@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -35,14 +36,21 @@ def render(result: Result, options: ReportOptions) -> str:
     buf = io.StringIO()
     console = Console(
         file=buf,
-        width=options.width,
+        width=max(60, options.width),
         force_terminal=options.color,
         no_color=not options.color,
         highlight=False,
         emoji=False,
     )
-    console.print(_summary(result))
+    if not options.quiet:
+        console.print(_summary(result))
     for suite in result.suites:
+        failing = [e for e in suite.expectations if e.failed and not _accepted_all(e)]
+        if options.quiet:
+            for stats in failing:
+                if not stats.passed and stats.severity != "info":
+                    console.print(_examples(result, stats, options.examples))
+            continue
         console.print()
         console.print(
             Text.assemble(
@@ -51,17 +59,32 @@ def render(result: Result, options: ReportOptions) -> str:
         )
         if suite.description:
             console.print(Text(visible(suite.description), style="dim"))
-        console.print(_suite_table(suite.expectations))
+        shown = [e for e in suite.expectations if options.show_passing or e.failed]
+        if shown:
+            console.print(_suite_table(shown))
+        folded = [e for e in suite.expectations if e not in shown]
+        if folded:
+            names = ", ".join(visible(e.id) for e in folded)
+            line = Text.assemble(("✓ ", "green"), f"{len(folded)} passing: ", (names, "dim"))
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
         for e in suite.expectations:
             if e.engine_note:
                 console.print(
                     Text.assemble("  note ", (visible(e.id), "bold"), f": {visible(e.engine_note)}")
                 )
-        failing = [e for e in suite.expectations if e.failed]
+        info = [e for e in failing if e.severity == "info"]
         for stats in failing:
-            console.print(_examples(result, stats, options.examples))
+            if stats.severity != "info" or options.show_info:
+                console.print(_examples(result, stats, options.examples))
+        if info and not options.show_info:
+            counts = ", ".join(f"{visible(e.id)} {e.failed}" for e in info)
+            line = Text.assemble(
+                ("· info ", SEVERITY_STYLE["info"]),
+                f"(never fails a run) articles: {counts}  (--show-info lists them)",
+            )
+            console.print(Padding(line, (0, 0, 0, 2), expand=False))
     skips = result.run.skips()
-    if skips:
+    if skips and not options.quiet:
         console.print()
         console.print(Text(f"Not read: {len(skips)} entries", style="bold"))
         for skip in skips[:SKIPS_SHOWN]:
@@ -70,7 +93,70 @@ def render(result: Result, options: ReportOptions) -> str:
             console.print(
                 Text(f"  … and {len(skips) - SKIPS_SHOWN} more (all in --format json or html)")
             )
-    return no_workflow_commands(buf.getvalue())
+    if result.summary.baseline is not None and result.summary.baseline.stale and not options.quiet:
+        console.print(_stale(result))
+    console.print(_verdict(result))
+    # Rich pads wrapped, indented lines to the width: trailing blanks only make copies noisy.
+    text = "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+    return no_workflow_commands(text)
+
+
+def _accepted_all(stats: ExpectationStats) -> bool:
+    """Every finding of the expectation is in the baseline: nothing to act on here."""
+    return stats.accepted > 0 and stats.passed and stats.accepted >= stats.failed
+
+
+EXIT_MEANING = {
+    0: "exit 0: every critical expectation passed",
+    1: "exit 1: a critical expectation failed",
+    3: "exit 3: nothing was checked",
+}
+
+
+def _verdict(result: Result) -> Text:
+    """The closing line: what a person reads last, with what the exit code means."""
+    s = result.summary
+    code = int(result.exit_code)
+    word, style = (
+        ("NOTHING CHECKED", "bold yellow")
+        if code == 3
+        else ("PASSED", "bold green")
+        if s.passed
+        else ("FAILED", "bold red")
+    )
+    failed = {k: n for k, n in s.expectations_failed.items() if n} or s.expectations_failed
+    parts: list[Text | str] = [
+        Text(word, style=style),
+        " · failed expectations: ",
+        *_counts(failed),
+        f" of {s.expectations} · {s.files} files, {s.articles} articles",
+    ]
+    if s.baseline is not None:
+        b = s.baseline
+        parts.append(
+            f" · baseline: {b.new} new, {b.accepted} accepted, {len(b.stale)} no longer seen"
+        )
+    parts.append(f" · {EXIT_MEANING.get(code, f'exit {code}')}")
+    return Text.assemble(*parts)
+
+
+def _stale(result: Result) -> Group:
+    baseline = result.summary.baseline
+    assert baseline is not None
+    head = Text(
+        f"No longer seen ({len(baseline.stale)}): remove from {visible(baseline.file)} "
+        "(toolkit baseline rewrites it)",
+        style="bold",
+    )
+    lines: list[Text | Padding] = [head]
+    for e in baseline.stale[:10]:
+        row = Text.assemble(
+            (visible(e.file), "bold"), f"  {visible(e.id)}  ", (visible(e.excerpt), "dim")
+        )
+        lines.append(Padding(row, (0, 0, 0, 4), expand=False))
+    if len(baseline.stale) > 10:
+        lines.append(Text(f"    … and {len(baseline.stale) - 10} more", style="dim"))
+    return Group(*lines)
 
 
 def _summary(result: Result) -> Panel:
@@ -116,6 +202,8 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
     for e in stats:
         if e.passed and not e.failed:
             status = Text("pass", style="green")
+        elif e.passed and e.mostly is None:
+            status = Text(f"pass ({e.accepted} accepted)", style="green")
         elif e.passed:
             status = Text(f"pass (mostly {e.mostly:g})", style="green")
         else:
@@ -132,7 +220,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
 
 
 def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
-    found = result.findings_for(stats.suite, stats.id)
+    found = [f for f in result.findings_for(stats.suite, stats.id) if f.baseline != "accepted"]
     head = Text.assemble(
         (
             f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
@@ -140,16 +228,20 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         ),
         (visible(stats.id), "bold"),
         f"  {stats.failed} failing",
+        f" ({stats.accepted} accepted by the baseline)" if stats.accepted else "",
     )
-    lines: list[Text] = [head]
+    lines: list[Text | Padding] = [head]
     for f in found[:limit]:
+        # Padded rather than prefixed with spaces: a wrapped line keeps its indent.
         lines.append(
-            Text.assemble(
-                ("    ", ""), (f"{visible(f.file)}:{f.line}", "bold"), f"  {visible(f.message)}"
+            Padding(
+                Text.assemble((f"{visible(f.file)}:{f.line}", "bold"), f"  {visible(f.message)}"),
+                (0, 0, 0, 4),
+                expand=False,
             )
         )
         if f.excerpt:
-            lines.append(Text.assemble("      ", (visible(f.excerpt), "dim")))
+            lines.append(Padding(Text(visible(f.excerpt), style="dim"), (0, 0, 0, 6), expand=False))
     shown = min(len(found), limit)
     more = len(found) + stats.findings_omitted - shown
     if more > 0:
