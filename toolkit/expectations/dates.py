@@ -136,7 +136,7 @@ def _parse_one(text: str) -> Published | str:
         offset = moment.utcoffset() or dt.timedelta()
         if not -_WEST <= offset <= _EAST:
             return f"the zone {moment:%z} is not in use anywhere (UTC-12:00 to UTC+14:00)"
-        utc = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        utc = moment.astimezone(dt.UTC).replace(tzinfo=None)
         return Published(moment.replace(tzinfo=None), utc)
     m = _DAY_FIRST.fullmatch(text) or _MONTH_FIRST.fullmatch(text)
     if m is None:
@@ -177,7 +177,9 @@ def _published_times(batch: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     month = pc.index_in(pc.struct_field(parts, "month"), value_set=pa.array(list(_MONTH_NUMBER)))
     numbers = np.array([*_MONTH_NUMBER.values(), 0])
     fields = {
-        k: pc.fill_null(pc.cast(pc.struct_field(parts, k), pa.int64()), 1).to_numpy(zero_copy_only=False)
+        k: pc.fill_null(pc.cast(pc.struct_field(parts, k), pa.int64()), 1).to_numpy(
+            zero_copy_only=False
+        )
         for k in _PARTS
         if k != "month"
     }
@@ -331,7 +333,8 @@ date_parseable = Expectation(
     check=_date_parseable,
     explain=_explain_date,
     fix="Fix the scraper's date extraction: write the header date as YYYY-MM-DD and keep the "
-    "page's 'Published: D Mon. YYYY, HH:MM' line.",
+    "page's Published: line as the page prints it ('11 Mar. 2025, 17:03', 'Mar. 11, 2025, "
+    "5:03 PM', '2025-03-11T17:03:00+09:00', '... | Updated: ...').",
     breaker=_break_date,
     gx=GxForm("expect_column_values_to_match_strftime_format", _date_gx_kwargs, _date_text),
 )
@@ -351,9 +354,12 @@ def _published_matches(batch: pd.DataFrame, p: PublishedMatchesDate) -> pd.Serie
 
 
 def _explain_published(row: Row, p: PublishedMatchesDate) -> Why:
+    parsed = parse_published(str(row["published"]))
+    zoned = isinstance(parsed, Published) and parsed.utc is not None
+    where = " in any time zone (UTC-12:00 to UTC+14:00)" if zoned else ""
     return Why(
         f"the Published: date ({row['published']}) disagrees with the header date "
-        f"({row['date']}): the scraper may have taken the date from another page",
+        f"({row['date']}){where}: the scraper may have taken the date from another page",
         f"date {row['date']} / Published: {row['published']}",
     )
 
@@ -373,7 +379,8 @@ def _published_gap(batch: pd.DataFrame, p: PublishedMatchesDate) -> dict[str, pd
 published_matches_date = Expectation(
     name="published_matches_date",
     family="dates",
-    description="The Published: date is the same day as the header date.",
+    description="The Published: date is the same day as the header date (a time with a zone: "
+    "the header's day in some zone).",
     field="published",
     params=PublishedMatchesDate,
     check=_published_matches,
