@@ -201,7 +201,8 @@ tags_unique = Expectation(
     check=_tags_unique,
     explain=_explain_unique,
     fix="Deduplicate the tags in the scraper (the page may list a keyword twice, or two tag "
-    "lists were joined).",
+    "lists were joined). Where the feed gives tags as a list, keep it: on the space-joined "
+    "line only a repeat that no multi-word reading explains can be told apart.",
     breaker=_repeat_tag,
     severity="warning",
     gx=gx_all_true("tags_unique", _unique_column),
