@@ -148,3 +148,63 @@ def test_many_copies_are_each_reported_once_against_the_first() -> None:
     result = run([first, *copies], "- expect: body_unique", "- expect: body_near_duplicate")
     assert [f.id for f in result.findings] == ["body_unique"] * 200
     assert all("a.txt:1" in f.message for f in result.findings)
+
+
+_WEATHER = [
+    "Seoul will be sunny with a high of 12 degrees Celsius, while the southern coast may see "
+    "light rain in the evening as a low-pressure system moves in from the west.",
+    "Fine dust levels are expected to be moderate across the country, and the weather agency "
+    "advised drivers to take care on mountain roads in Gangwon where fog may form overnight.",
+]
+
+
+def test_a_recurring_headline_on_another_day_with_another_body_passes() -> None:
+    monday = make_article(example_article("mon.txt"), headline="Weather", date="2025-03-10")
+    tuesday = make_article(
+        example_article("tue.txt"), headline="Weather", date="2025-03-11", paragraphs=_WEATHER
+    )
+    assert run([monday, tuesday], "- expect: headline_unique").findings == []
+    strict = "- expect: headline_unique\n  any_day: true"
+    (f,) = run([monday, tuesday], strict).findings
+    assert f.file == "tue.txt" and "any_day fails every repeated headline" in f.message
+
+
+def test_a_shared_headline_on_the_same_day_fails() -> None:
+    first = make_article(example_article("a.txt"), headline="Weather", date="2025-03-11")
+    second = make_article(
+        example_article("b.txt"), headline="weather", date="2025-03-11", paragraphs=_WEATHER
+    )
+    (f,) = run([first, second], "- expect: headline_unique").findings
+    assert (f.file, f.line, f.severity) == ("b.txt", 1, "warning")
+    assert f.message.startswith(
+        "the headline is the same as in a.txt:1 ('Weather'), on the same day (2025-03-11)"
+    )
+
+
+def test_a_shared_headline_over_a_near_duplicate_body_fails_on_any_day() -> None:
+    first = make_article(example_article("a.txt"), headline="Chip exports rise", date="2025-03-10")
+    updated = [*first.paragraphs[:-1], f"{first.paragraphs[-1]} Officials declined to comment."]
+    second = make_article(
+        example_article("b.txt"),
+        headline="Chip exports rise",
+        date="2025-03-12",
+        paragraphs=updated,
+    )
+    (f,) = run([first, second], "- expect: headline_unique").findings
+    assert f.file == "b.txt"
+    assert "the bodies are near-duplicates (about" in f.message
+    assert "a.txt:1 ('Chip exports rise')" in f.message
+
+
+def test_the_gx_form_of_headline_unique_agrees(tmp_path: Path) -> None:
+    from toolkit.batch import to_frame
+    from toolkit.expectations.corpus import HeadlineUnique, _headline_key_column
+
+    monday = make_article(example_article("mon.txt"), headline="Weather", date="2025-03-10")
+    tuesday = make_article(
+        example_article("tue.txt"), headline="Weather", date="2025-03-11", paragraphs=_WEATHER
+    )
+    again = make_article(example_article("again.txt"), headline="Weather", date="2025-03-11")
+    frame = to_frame([monday, tuesday, again], {"mon.txt": 0, "tue.txt": 1, "again.txt": 2})
+    column = _headline_key_column(frame, HeadlineUnique())["headline_first_seen"]
+    assert column.tolist() == [True, True, False]

@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import SUITES, failing_lines, one_suite, run
 from toolkit.engine import check_articles
 from toolkit.examples import example_article
-from toolkit.expectations.tags import duplicate_tag, unknown_tag
+from toolkit.expectations.tags import duplicate_tag, tag_reading, unknown_tag
 from toolkit.fixtures import make_article
 from toolkit.suite import SuiteError, load_suite
 
@@ -26,6 +26,17 @@ VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "catalog" / "voca
         "climate change Ban Ki-moon G20 climate finance",
         "interest rates exchange rates",
         "Samsung Electronics HBM semiconductors Nvidia AI",
+        # Multi-word tags that share words: one reading makes every tag differ.
+        "Olympische Spiele 2024 in Paris Olympische Spiele",
+        "Index prosperity Index finančního zdraví",
+        "Granada (Nicaragua) Granada",
+        "Korea economy Korea exports",
+        "Samsung Samsung Electronics chips",
+        "Seoul libraries reading Seoul culture",
+        "North Korea missiles North Korea",
+        "weather weather heat wave",
+        # Read as "Korea Syria diplomacy" and "Syria diplomacy", as the Olympic line above.
+        "Korea Syria diplomacy Syria diplomacy",
     ],
 )
 def test_tags_that_can_be_read_as_longer_tags_are_not_repeats(line: str) -> None:
@@ -35,25 +46,49 @@ def test_tags_that_can_be_read_as_longer_tags_are_not_repeats(line: str) -> None
 @pytest.mark.parametrize(
     ("line", "repeated"),
     [
-        ("Korea economy Korea exports", 2),
-        ("Samsung Samsung Electronics chips", 1),
-        ("Seoul libraries reading Seoul culture", 3),
-        ("North Korea missiles North Korea", 4),
-        ("weather weather heat wave", 1),
+        ("Korea Korea", 1),
+        ("weather weather", 1),
+        # A two-word tag twice: the repeated pair stays one tag, so the two tags are equal.
+        ("Syria diplomacy Syria diplomacy", 2),
+        # The tag list twice (two keyword blocks joined).
+        ("Korea Syria diplomacy ties North Korea Korea Syria diplomacy ties North Korea", 5),
+        ("North Korea missiles North Korea missiles", 3),
+        # No tag may end between the two "A": every pair of words on the line repeats.
+        ("A B A B A B", 2),
     ],
 )
 def test_repeated_tags_are_found(line: str, repeated: int) -> None:
     assert duplicate_tag(line) == repeated
 
 
+def test_the_reading_of_a_line_as_tags() -> None:
+    words = ["Olympische", "Spiele", "2024", "in", "Paris", "Olympische", "Spiele"]
+    spans, repeat = tag_reading(words)
+    assert [" ".join(words[a:b]) for a, b in spans] == [
+        "Olympische Spiele 2024 in Paris",
+        "Olympische Spiele",
+    ]
+    assert repeat is None
+    assert tag_reading([]) == ([], None)
+
+
+def test_a_long_line_is_read_in_one_pass() -> None:
+    import time
+
+    line = " ".join(f"tag{i} word{i % 7}" for i in range(20_000))
+    started = time.perf_counter()
+    assert duplicate_tag(line) is None
+    assert time.perf_counter() - started < 2
+
+
 def test_tags_unique_names_the_repeat_and_leaves_empty_lines_to_tags_non_empty() -> None:
-    twice = make_article(example_article("a.txt"), tags_raw="Korea economy Korea exports")
+    twice = make_article(example_article("a.txt"), tags_raw="Syria diplomacy Syria diplomacy")
     empty = make_article(example_article("b.txt"), tags_raw="")
     result = run([twice, empty], "- expect: tags_unique")
     (f,) = result.findings
     assert (f.file, f.line, f.field_line) == ("a.txt", 1, 20)
-    assert "'Korea' appears twice" in f.message
-    assert f.excerpt[slice(*f.spans[0])] == "Korea" and f.spans[0][0] == 14
+    assert "the tag 'Syria diplomacy' appears twice on the tags line" in f.message
+    assert f.excerpt[slice(*f.spans[0])] == "Syria diplomacy" and f.spans[0][0] == 16
     (stats,) = [e for e in result.suites[0].expectations if e.id == "tags_unique"]
     assert (stats.checked, stats.failed) == (1, 1)
 

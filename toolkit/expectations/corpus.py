@@ -119,70 +119,6 @@ body_unique = CorpusExpectation(
 )
 
 
-# --- headline_unique --------------------------------------------------------------------------
-
-
-def headline_keys(batch: pd.DataFrame) -> pd.Series:
-    """The key of each headline with white space folded, quotes straightened and case
-    ignored."""
-    return text_keys(comparable(batch["headline"]).str.lower())
-
-
-def _headline_unique_sketch(batch: pd.DataFrame, p: NoParams) -> pd.Series:
-    return headline_keys(batch)
-
-
-def _headline_unique_judge(sightings: list[Sighting], p: NoParams) -> dict[int, Why]:
-    return _first_seen(
-        sightings,
-        "the headline",
-        "two articles share a headline; if they are one story saved twice, keep one, and if "
-        "they are two, the scraper may have taken the wrong headline",
-    )
-
-
-def _headline_key_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
-    """True where the headline (white space folded, quotes straightened, lower-cased) is empty
-    or not seen earlier in the corpus (by a 64-bit hash of it)."""
-    return {"headline_first_seen": first_seen(headline_keys(batch))}
-
-
-# Another story altogether (no sentence shared with any likely article), so that only the
-# headline repeats.
-_OTHER_STORY = [
-    "Heavy snow blanketed the central region overnight, delaying dozens of domestic flights and "
-    "forcing schools in three provinces to open two hours late.",
-    "The weather agency said up to 15 centimeters of snow had fallen in mountainous areas of "
-    "Gangwon by early morning, and warned drivers of black ice on expressways.",
-    "Road crews sprayed calcium chloride on major routes before dawn, but traffic on several "
-    "bridges slowed to a crawl during the morning commute.",
-    "Forecasters expect the snow to taper off by the afternoon, followed by a cold snap that "
-    "could push temperatures below minus 10 degrees Celsius in the capital on Friday.",
-]
-
-
-def _restory(article: Article, p: NoParams) -> Article:
-    return dataclasses.replace(article, paragraphs=list(_OTHER_STORY), caption=None)
-
-
-headline_unique = CorpusExpectation(
-    name="headline_unique",
-    family="corpus",
-    description="No two articles of the corpus have the same headline (case, white space and "
-    "quote styles aside).",
-    field="headline",
-    params=NoParams,
-    sketch=_headline_unique_sketch,
-    judge=_headline_unique_judge,
-    fix="Check the pair: the same story saved twice should be deduplicated; two stories under "
-    "one headline mean the scraper took the headline from the wrong element.",
-    breaker=_restory,
-    severity="warning",
-    gx=gx_all_true("headline_first_seen", _headline_key_column),
-    scope=has_headline,
-)
-
-
 # --- body_near_duplicate ----------------------------------------------------------------------
 
 # MinHash over word shingles. An article's signature is, for each permutation (a, b), the
@@ -275,7 +211,9 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     return out
 
 
-def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
+def body_signatures(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
+    """Each body's (exact key, MinHash signature bytes); None for a body shorter than
+    ``min_words``."""
     exact = body_keys(batch)
     # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
     # permutations are the costly part, and every copy has the same signature.
@@ -291,12 +229,45 @@ def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
     return pd.Series(keys, index=batch.index, dtype=object)
 
 
+def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
+    return body_signatures(batch, p)
+
+
+class NearIndex:
+    """The bodies seen so far (by sighting number), in datasketch's MinHashLSH, and which of
+    them a new body is a near-duplicate of."""
+
+    def __init__(self, p: NearDuplicate) -> None:
+        self.p = p
+        self.lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
+        self.firsts: dict[int, np.ndarray] = {}
+
+    def match(self, raw: bytes) -> tuple[float, int] | None:
+        """(estimated similarity, sighting) of the most similar body at or above the
+        threshold, the earliest of equals; None when there is none."""
+        values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
+        candidates = sorted(self.lsh.query(self._minhash(values)))
+        if not candidates:
+            return None
+        shares = (np.stack([self.firsts[j] for j in candidates]) == values).mean(axis=1)
+        top = int(np.argmax(shares))  # the first of equals: the earliest in the corpus
+        return (float(shares[top]), candidates[top]) if shares[top] >= self.p.threshold else None
+
+    def add(self, i: int, raw: bytes) -> None:
+        values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
+        self.firsts[i] = values
+        self.lsh.insert(i, self._minhash(values), check_duplication=False)
+
+    @staticmethod
+    def _minhash(values: np.ndarray) -> LeanMinHash:
+        return LeanMinHash(seed=_SEED, hashvalues=values, scheme="legacy")
+
+
 def _near_judge(sightings: list[Sighting], p: NearDuplicate) -> dict[int, Why]:
     # Only first sightings go into the index: a copy (exact or near) is reported against the
     # body it copies and is not itself compared with later ones, so that a corpus holding the
     # same story a thousand times costs a thousand look-ups, not half a million comparisons.
-    lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
-    firsts: dict[int, np.ndarray] = {}
+    index = NearIndex(p)
     exact_seen: set[str] = set()
     out: dict[int, Why] = {}
     for i, s in enumerate(sightings):
@@ -306,18 +277,9 @@ def _near_judge(sightings: list[Sighting], p: NearDuplicate) -> dict[int, Why]:
         if exact in exact_seen:
             continue  # an exact copy is body_unique's finding
         exact_seen.add(exact)
-        values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
-        minhash = LeanMinHash(seed=_SEED, hashvalues=values, scheme="legacy")
-        best: tuple[float, int] | None = None
-        candidates = sorted(lsh.query(minhash))
-        if candidates:
-            shares = (np.stack([firsts[j] for j in candidates]) == values).mean(axis=1)
-            top = int(np.argmax(shares))  # the first of equals: the earliest in the corpus
-            if shares[top] >= p.threshold:
-                best = (float(shares[top]), candidates[top])
+        best = index.match(raw)
         if best is None:
-            firsts[i] = values
-            lsh.insert(i, minhash, check_duplication=False)
+            index.add(i, raw)
             continue
         similarity, j = best
         out[i] = Why(
@@ -355,6 +317,163 @@ body_near_duplicate = CorpusExpectation(
     breaker=_near_copy,
     severity="warning",
     scope=has_body,
+)
+
+
+# --- headline_unique --------------------------------------------------------------------------
+
+
+def headline_keys(batch: pd.DataFrame) -> pd.Series:
+    """The key of each headline with white space folded, quotes straightened and case
+    ignored."""
+    return text_keys(comparable(batch["headline"]).str.lower())
+
+
+class HeadlineUnique(NearDuplicate):
+    # The body comparison is body_near_duplicate's, with its parameters.
+    any_day: bool = Field(
+        False,
+        description="fail every repeated headline, also on another day with another body "
+        "(desks reuse headlines for recurring items: weather, market close, columns)",
+    )
+
+
+def _headline_unique_sketch(batch: pd.DataFrame, p: HeadlineUnique) -> pd.Series:
+    """(headline key, body signature or None) of each article with a headline, else None."""
+    headlines = headline_keys(batch)
+    bodies = body_signatures(batch, p)
+    keys = [
+        (h, b[1] if b is not None else None) if h is not None else None
+        for h, b in zip(headlines.tolist(), bodies.tolist(), strict=True)
+    ]
+    return pd.Series(keys, index=batch.index, dtype=object)
+
+
+@dataclasses.dataclass
+class _Headline:
+    """What the corpus holds under one headline so far: its first sighting on each day, and
+    (from the second sighting on) the bodies to compare a new one with."""
+
+    first: int
+    days: dict[str, int]
+    bodies: list[tuple[int, bytes]]
+    index: NearIndex | None = None
+
+
+def _headline_unique_judge(sightings: list[Sighting], p: HeadlineUnique) -> dict[int, Why]:
+    """A shared headline fails where it is likely the same story twice: the same header day,
+    or a body that is a near-duplicate (body_near_duplicate's MinHash, its threshold) of one
+    under the same headline. Another day with another body is a recurring headline: it
+    passes, unless ``any_day``."""
+    seen: dict[object, _Headline] = {}
+    out: dict[int, Why] = {}
+    for i, s in enumerate(sightings):
+        if s.key is None:
+            continue
+        headline, body = s.key
+        group = seen.get(headline)
+        if group is None:
+            seen[headline] = _Headline(i, {s.date: i} if s.date else {}, [])
+            if body is not None:
+                seen[headline].bodies.append((i, body))
+            continue
+        same_day = group.days.get(s.date) if s.date else None
+        if same_day is not None:
+            out[i] = Why(
+                f"the headline is the same as in {_place(sightings[same_day])}, on the same "
+                f"day ({s.date}): likely one story saved twice; keep one, and if they are two "
+                "stories, the scraper took the wrong headline"
+            )
+            continue
+        near = None
+        if body is not None and group.bodies:
+            if group.index is None:
+                group.index = NearIndex(p)
+                for j, raw in group.bodies:
+                    group.index.add(j, raw)
+            near = group.index.match(body)
+        if near is not None:
+            similarity, j = near
+            out[i] = Why(
+                f"the headline is the same as in {_place(sightings[j])} and the bodies are "
+                f"near-duplicates (about {similarity:.0%} of their {p.shingle_words}-word "
+                "sequences shared): the same story saved twice, perhaps once updated; keep "
+                "the latest"
+            )
+            continue
+        if p.any_day:
+            out[i] = Why(
+                f"the headline is the same as in {_place(sightings[group.first])} (another "
+                "day, another body: any_day fails every repeated headline)"
+            )
+            continue
+        if s.date:
+            group.days.setdefault(s.date, i)
+        if body is not None:
+            group.bodies.append((i, body))
+            if group.index is not None:
+                group.index.add(i, body)
+    return out
+
+
+def _headline_key_column(batch: pd.DataFrame, p: HeadlineUnique) -> dict[str, pd.Series]:
+    """True where the headline is empty or not shared with an earlier article of the corpus on
+    the same day or over a near-duplicate body (the judge's verdict over the whole frame)."""
+    keys = _headline_unique_sketch(batch, p)
+    order = np.lexsort((batch["line"].to_numpy(), batch["file_no"].to_numpy())).tolist()
+    dates = batch["date"].astype(object).where(batch["date"].notna(), None).tolist()
+    sightings = [
+        Sighting(
+            order=(0, n),
+            file="",
+            line=0,
+            key=keys.iat[r],
+            excerpt="",
+            date=str(dates[r]) if dates[r] else None,
+        )
+        for n, r in enumerate(order)
+    ]
+    failing = [order[n] for n in _headline_unique_judge(sightings, p)]
+    passes = np.ones(len(batch), dtype=bool)
+    passes[failing] = False
+    return {"headline_first_seen": pd.Series(passes, index=batch.index)}
+
+
+# Another story altogether (no sentence shared with any likely article), so that only the
+# headline repeats; on the same day, so that it is not a recurring headline.
+_OTHER_STORY = [
+    "Heavy snow blanketed the central region overnight, delaying dozens of domestic flights and "
+    "forcing schools in three provinces to open two hours late.",
+    "The weather agency said up to 15 centimeters of snow had fallen in mountainous areas of "
+    "Gangwon by early morning, and warned drivers of black ice on expressways.",
+    "Road crews sprayed calcium chloride on major routes before dawn, but traffic on several "
+    "bridges slowed to a crawl during the morning commute.",
+    "Forecasters expect the snow to taper off by the afternoon, followed by a cold snap that "
+    "could push temperatures below minus 10 degrees Celsius in the capital on Friday.",
+]
+
+
+def _restory(article: Article, p: HeadlineUnique) -> Article:
+    return dataclasses.replace(article, paragraphs=list(_OTHER_STORY), caption=None)
+
+
+headline_unique = CorpusExpectation(
+    name="headline_unique",
+    family="corpus",
+    description="No headline (case, white space and quote styles aside) is shared by two "
+    "articles of the same day, or by two near-duplicate bodies; a headline recurring on "
+    "another day over another body (weather, market close, columns) passes.",
+    field="headline",
+    params=HeadlineUnique,
+    sketch=_headline_unique_sketch,
+    judge=_headline_unique_judge,
+    fix="Check the pair: the same story saved twice (same day, or the same text updated) should "
+    "be deduplicated; two stories under one headline on one day mean the scraper took the "
+    "headline from the wrong element.",
+    breaker=_restory,
+    severity="warning",
+    gx=gx_all_true("headline_first_seen", _headline_key_column),
+    scope=has_headline,
 )
 
 

@@ -88,57 +88,62 @@ def has_tags(batch: pd.DataFrame, p: object) -> pd.Series:
 
 # --- tags_unique ------------------------------------------------------------------------------
 
-# Words that join a proper name across spaces: "Bank of Korea", "Ministry of Trade and Energy".
-_JOINERS = frozenset({"of", "and", "the", "for", "on", "de", "&"})
+
+def tag_reading(words: list[str]) -> tuple[list[tuple[int, int]], int | None]:
+    """The line's words read as tags: [start, end) word spans, and the index of the first word
+    of a tag that repeats an earlier one (None when every tag differs).
+
+    Tags are separated by single spaces and a tag may hold spaces ("Olympische Spiele 2024 in
+    Paris", "Index finančního zdraví"), so repeated words are normal; a repeat counts only
+    where no reading of the line as tags explains it. The reading, in one pass:
+
+    - a tag never holds the same word twice, so two equal words belong to two tags;
+    - the same two words in the same order, seen more than once on the line, stay in one tag
+      ("Olympische Spiele ... Olympische Spiele", "Syria diplomacy Syria diplomacy"): the same
+      words twice are the same tag, or the start or end of a longer one, not a coincidence
+      of tag boundaries;
+    - within that, each tag is as long as it can be: a tag ends only where the next word
+      repeats one of its own, at the last place before that word where a tag may end.
+
+    The line fails when two tags of that reading are equal ("Korea Korea", "Syria diplomacy
+    Syria diplomacy", a line holding its tag list twice), or when no tag may end between two
+    equal words. Comparisons are exact (case and all)."""
+    pairs: dict[tuple[str, str], int] = {}
+    for i in range(1, len(words)):
+        pair = (words[i - 1], words[i])
+        pairs[pair] = pairs.get(pair, 0) + 1
+
+    def may_end_before(m: int) -> bool:
+        return pairs[(words[m - 1], words[m])] == 1
+
+    spans: list[tuple[int, int]] = []
+    start = 0
+    at: dict[str, int] = {}  # each word of the current tag and its position
+    for j, word in enumerate(words):
+        k = at.get(word)
+        if k is not None:
+            m = next((m for m in range(j, k, -1) if may_end_before(m)), None)
+            if m is None:
+                return spans, j
+            spans.append((start, m))
+            start = m
+            at = {words[i]: i for i in range(m, j)}
+        at[word] = j
+    if words:
+        spans.append((start, len(words)))
+    seen: set[tuple[str, ...]] = set()
+    for lo, hi in spans:
+        tag = tuple(words[lo:hi])
+        if tag in seen:
+            return spans, lo
+        seen.add(tag)
+    return spans, None
 
 
 def duplicate_tag(raw: str) -> int | None:
-    """The index (among the line's words) of the first word that repeats a tag, or None.
-
-    Tags are separated by single spaces and a tag may hold spaces ("North Korea", "climate
-    change"), so the line cannot be split for certain. A repeat counts when it cannot be read
-    as part of longer tags: the same word twice in a row (unless the first ends a name, as in
-    "Bank of Korea Korea economy"), the same run of two or more words twice ("North Korea ...
-    North Korea"), or a word twice where neither sighting can belong to a longer tag, that is,
-    has no neighbour of its own kind: a capitalised word beside another (through "of", "and":
-    "Bank of Korea"), a lower-case word beside another ("climate change", "climate finance").
-    So "Korea economy Korea exports" repeats "Korea", while the seed's "Korea Syria diplomacy
-    ties North Korea" does not."""
-    words = raw.split()
-    folded = [w.casefold() for w in words]
-    capital = [w[:1].isupper() for w in words]
-
-    def neighbour(i: int, step: int) -> int | None:
-        k = i + step
-        if 0 <= k < len(words) and folded[k] in _JOINERS:
-            k += step
-        return k if 0 <= k < len(words) else None
-
-    def ends_name(i: int) -> bool:
-        k = neighbour(i, -1)
-        return k is not None and capital[k]
-
-    def in_longer_tag(i: int) -> bool:
-        if capital[i]:
-            return any((k := neighbour(i, step)) is not None and capital[k] for step in (-1, 1))
-        return any(0 <= i + step < len(words) and not capital[i + step] for step in (-1, 1))
-
-    for i in range(1, len(words)):
-        if folded[i] == folded[i - 1] and not ends_name(i - 1):
-            return i
-    pairs: dict[tuple[str, str], int] = {}
-    for i in range(1, len(words)):
-        j = pairs.setdefault((folded[i - 1], folded[i]), i)
-        if j < i - 1:
-            return i
-    seen: set[str] = set()
-    for i, word in enumerate(folded):
-        if in_longer_tag(i):
-            continue
-        if word in seen:
-            return i
-        seen.add(word)
-    return None
+    """The index (among the line's words) of the first word of a tag that repeats an earlier
+    one on the line, or None; see tag_reading."""
+    return tag_reading(raw.split())[1]
 
 
 def _tags_unique(batch: pd.DataFrame, p: NoParams) -> pd.Series:
@@ -147,41 +152,58 @@ def _tags_unique(batch: pd.DataFrame, p: NoParams) -> pd.Series:
 
 def _explain_unique(row: Row, p: NoParams) -> Why:
     raw = str(row["tags_raw"])
-    i = duplicate_tag(raw)
+    spans, i = tag_reading(raw.split())
     if i is None:
         return Why("a tag appears twice on the tags line", raw)
-    start, end = _word_spans(raw)[i]
+    words = _word_spans(raw)
+    last = next((hi for lo, hi in spans if lo == i), None)
+    if last is None:  # no tag may end between two equal words
+        start, end = words[i]
+        shown, span = excerpt_at(raw, start, end)
+        return Why(
+            f"the word {raw[start:end]!r} appears twice on the tags line where no tag may end "
+            "between the two (every pair of words between them repeats on the line): the line "
+            "likely holds its tag list twice",
+            shown,
+            (span,),
+        )
+    start, end = words[i][0], words[last - 1][1]
     shown, span = excerpt_at(raw, start, end)
     return Why(
-        f"the tag {raw[start:end]!r} appears twice on the tags line: the scraper joined two "
-        "tag lists, or the page lists the tag twice",
+        f"the tag {raw[start:end]!r} appears twice on the tags line, and no reading of the line "
+        "as tags (a tag may hold spaces) explains the repeat: the scraper joined two tag lists, "
+        "or the page lists the tag twice",
         shown,
         (span,),
     )
 
 
 def _unique_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
-    """True where no tag repeats on the tags line (a word twice in a row, a run of words
-    twice, or a word twice outside a capitalised name such as "North Korea")."""
+    """True where no tag repeats on the tags line, read as tags that may hold spaces (two
+    equal words in two tags, a repeated pair of words kept in one tag, each tag as long as
+    it can be)."""
     return {"tags_unique": _tags_unique(batch, p)}
 
 
 def _repeat_tag(article: Article, p: NoParams) -> Article:
-    # The first word twice at the start: nothing before it can make it part of a name.
-    words = (article.tags_raw or "").split() or ["news"]
-    return dataclasses.replace(article, tags_raw=" ".join([words[0], *words]))
+    # The tag list twice, as when a scraper joins the page's two keyword blocks: no reading
+    # of the line can explain that.
+    line = " ".join((article.tags_raw or "").split()) or "news"
+    return dataclasses.replace(article, tags_raw=f"{line} {line}")
 
 
 tags_unique = Expectation(
     name="tags_unique",
     family="tags",
-    description="No tag appears twice on the tags line.",
+    description="No tag appears twice on the tags line (read as tags that may hold spaces: a "
+    "repeated word that a multi-word tag explains passes).",
     field="tags",
     params=NoParams,
     check=_tags_unique,
     explain=_explain_unique,
     fix="Deduplicate the tags in the scraper (the page may list a keyword twice, or two tag "
-    "lists were joined).",
+    "lists were joined). Where the feed gives tags as a list, keep it: on the space-joined "
+    "line only a repeat that no multi-word reading explains can be told apart.",
     breaker=_repeat_tag,
     severity="warning",
     gx=gx_all_true("tags_unique", _unique_column),
