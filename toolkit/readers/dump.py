@@ -42,6 +42,12 @@ def read_dump(path: Path, name: str | None = None) -> ReadOutcome:
     except OSError as exc:
         outcome.problems.append(ReadProblem("unreadable", f"cannot read the file: {exc.strerror}"))
         return outcome
+    return read_dump_data(data, label)
+
+
+def read_dump_data(data: bytes, label: str) -> ReadOutcome:
+    """Read the bytes of one dump file (``label`` names it in findings)."""
+    outcome = ReadOutcome(file=label)
     problem = sniff_binary(data)
     if problem is not None:
         outcome.problems.append(problem)

@@ -1,0 +1,90 @@
+"""The input formats, in one table: the suffixes each is chosen by, and how it is read.
+
+Every caller (the engines, the pytest plugin, fixtures) reads a file through ``read_file``;
+discovery walks directories for ``KNOWN_SUFFIXES``. Adding a format is one reader function
+and one row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.readers.compressed import COMPRESSIONS, decompress, split_compression
+from toolkit.readers.dump import ReadOutcome, ReadProblem, read_dump_data
+from toolkit.readers.mapping import FieldMapping, resolve_mapping
+from toolkit.readers.records import read_delimited, read_json, read_jsonl, read_parquet
+
+Reader = Callable[[bytes, str, FieldMapping], ReadOutcome]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]
+    read: Reader
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("dump", (".txt",), lambda d, lb, m: read_dump_data(d, lb), "article dump text"),
+        Format("jsonl", (".jsonl", ".ndjson"), read_jsonl, "JSON Lines, one record a line"),
+        Format("json", (".json",), read_json, "a JSON array of records"),
+        Format("csv", (".csv",), lambda d, lb, m: read_delimited(d, lb, m, "csv"), "CSV"),
+        Format("tsv", (".tsv",), lambda d, lb, m: read_delimited(d, lb, m, "tsv"), "TSV"),
+        Format("parquet", (".parquet", ".pq"), read_parquet, "Apache Parquet"),
+    )
+}
+_BY_SUFFIX = {s: f for f in FORMATS.values() for s in f.suffixes}
+# Suffixes discovery reads: every format's, plain or compressed.
+KNOWN_SUFFIXES = tuple(_BY_SUFFIX) + tuple(
+    s + c for s in _BY_SUFFIX for c in COMPRESSIONS
+)
+DEFAULT_MAPPING = resolve_mapping()
+
+
+def is_known(name: str | Path) -> bool:
+    return format_of(name) is not None
+
+
+def format_of(name: str | Path, override: str | None = None) -> Format | None:
+    """The format a file is read as: ``override`` (``--input-format``) or its suffix."""
+    if override is not None:
+        return FORMATS[override]
+    inner, _ = split_compression(name)
+    return _BY_SUFFIX.get(inner)
+
+
+def read_file(
+    path: Path,
+    label: str | None = None,
+    mapping: FieldMapping = DEFAULT_MAPPING,
+    input_format: str | None = None,
+    max_size: int | None = None,
+) -> ReadOutcome:
+    """Read one input file of any format into articles; never raises for bad content."""
+    name = label if label is not None else str(path)
+    fmt = format_of(path, input_format) or FORMATS["dump"]
+    _, compression = split_compression(path)
+    problems: list[ReadProblem] = []
+    if compression is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            return ReadOutcome(
+                file=name, problems=[ReadProblem("unreadable", f"cannot read the file: {reason}")]
+            )
+    else:
+        got = decompress(str(path), compression, max_size)
+        data = got.data
+        if got.damage is not None:
+            problems.append(ReadProblem("compressed", got.damage))
+        if not data and got.damage is not None:
+            return ReadOutcome(file=name, problems=problems)
+    outcome = fmt.read(data, name, mapping)
+    outcome.problems[:0] = problems
+    return outcome
