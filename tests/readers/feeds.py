@@ -50,9 +50,7 @@ RECORDS: list[dict[str, Any]] = [
 
 def as_csv_rows(records: list[dict[str, Any]]) -> list[dict[str, str]]:
     """CSV cells are text: lists joined with semicolons."""
-    return [
-        {k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in records
-    ]
+    return [{k: "; ".join(v) if isinstance(v, list) else v for k, v in r.items()} for r in records]
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]] = RECORDS) -> Path:

@@ -54,7 +54,7 @@ class _Stream:
             self._d = lzma.LZMADecompressor()
 
     def feed(self, raw: bytes) -> bytes:
-        out = self._d.decompress(raw)
+        out: bytes = self._d.decompress(raw)
         # Several gzip/bz2/xz members back to back (as `cat a.gz b.gz` makes) are one stream.
         while self._d.eof and self._d.unused_data:
             rest = self._d.unused_data

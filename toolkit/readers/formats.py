@@ -40,9 +40,7 @@ FORMATS: dict[str, Format] = {
 }
 _BY_SUFFIX = {s: f for f in FORMATS.values() for s in f.suffixes}
 # Suffixes discovery reads: every format's, plain or compressed.
-KNOWN_SUFFIXES = tuple(_BY_SUFFIX) + tuple(
-    s + c for s in _BY_SUFFIX for c in COMPRESSIONS
-)
+KNOWN_SUFFIXES = tuple(_BY_SUFFIX) + tuple(s + c for s in _BY_SUFFIX for c in COMPRESSIONS)
 DEFAULT_MAPPING = resolve_mapping()
 
 

@@ -63,9 +63,9 @@ PRESETS: Mapping[str, FieldMapping] = {
 DEFAULT_PRESET = "plain"
 
 
-def resolve_mapping(preset: str | None = None, overrides: Mapping[str, str] | None = None) -> (
-    FieldMapping
-):
+def resolve_mapping(
+    preset: str | None = None, overrides: Mapping[str, str] | None = None
+) -> FieldMapping:
     """A preset (``plain`` by default) with some fields remapped (``{"body": "content"}``);
     an override of ``""`` or ``"-"`` unmaps a field. Raises ValueError on an unknown preset
     or article field, with what is valid."""
