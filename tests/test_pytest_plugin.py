@@ -3,6 +3,7 @@ assert, corpus collection with --corpus/--suite and the ini options."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -251,6 +252,58 @@ def test_an_empty_corpus_fails_every_collected_item(project: pytest.Pytester) ->
     result = run(project, "--corpus", "corpora/empty", "--suite", "small")
     result.assert_outcomes(failed=5)
     result.stdout.fnmatch_lines(["toolkit: nothing was checked: no input files in corpora/empty"])
+
+
+def test_bad_entries_in_a_corpus_fail_only_file_readable_with_a_short_message(
+    project: pytest.Pytester,
+) -> None:
+    """A non-UTF-8 name, a FIFO and a file that cannot be read: the first is checked under
+    its escaped name, the FIFO is listed as not read, the third fails file_readable alone."""
+    broken = project.path / "corpora" / "broken"
+    shutil.copy(broken / "tags_empty.txt", os.fsencode(broken) + b"/caf\xe9.txt")
+    os.mkfifo(broken / "pipe.txt")
+    (broken / "mem.txt").symlink_to("/proc/self/mem")  # a read error, even for root
+    result = run(project, "--corpus", "corpora/broken", "--suite", "small")
+    result.assert_outcomes(passed=2, failed=3)
+    result.stdout.fnmatch_lines(
+        [
+            "small::file_readable (critical): 1 of 5 failed (80.0% passed)",
+            "    corpora/broken/mem.txt:1: cannot read the file: Input/output error",
+            "*toolkit: 1 entries of the corpus not read*",
+            "corpora/broken/pipe.txt: not a regular file: a FIFO (named pipe)",
+        ]
+    )
+    result.stdout.fnmatch_lines(["    corpora/broken/caf\\xe9.txt:1*the 'tags' line holds no tag"])
+    assert "Traceback" not in result.stdout.str()
+    assert len(result.stdout.lines) < 120
+
+
+def test_a_crash_in_the_shared_run_is_one_short_line_per_item(
+    project: pytest.Pytester,
+) -> None:
+    project.makeconftest(
+        """
+        import toolkit.engine
+
+        real = toolkit.engine.check
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("disk on fire")
+
+        # pytester runs in this process: the engine is put back when the run ends.
+        def pytest_configure(config):
+            toolkit.engine.check = boom
+
+        def pytest_unconfigure(config):
+            toolkit.engine.check = real
+        """
+    )
+    result = run(project, "--corpus", "corpora/broken", "--suite", "small")
+    result.assert_outcomes(failed=5)
+    result.stdout.fnmatch_lines(
+        ["toolkit: the check of the corpus failed: RuntimeError: disk on fire (run *"]
+    )
+    assert "Traceback" not in result.stdout.str()
 
 
 # --- the article fixtures, in this very session (the plugin is installed) ---------------------

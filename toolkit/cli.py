@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from toolkit import __version__
+from toolkit.readers.dump import DEFAULT_MAX_FILE_SIZE, parse_size
 from toolkit.result import ExitCode
 
 if TYPE_CHECKING:
@@ -56,6 +57,20 @@ ENGINE_HELP = (
     "run through Great Expectations 1.x (slower to start; for teams that already use GX)."
 )
 DATA_DOCS_HELP = "Build Great Expectations Data Docs for the run in DIR (--engine gx only)."
+HIDDEN_HELP = "Read hidden entries (names starting with '.') in directories; default: list them."
+MAX_FILE_SIZE_HELP = (
+    "Largest file read, in bytes or with K, M or G (e.g. 64M); a larger file is a "
+    "file_readable finding."
+)
+
+
+def _size(text: str | int) -> int:
+    if isinstance(text, int):  # the default
+        return text
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 class Engine(StrEnum):
@@ -149,6 +164,11 @@ def check(
     data_docs: Annotated[
         Path | None, typer.Option(metavar="DIR", file_okay=False, help=DATA_DOCS_HELP)
     ] = None,
+    include_hidden: Annotated[bool, typer.Option("--include-hidden", help=HIDDEN_HELP)] = False,
+    max_file_size: Annotated[
+        int,
+        typer.Option(metavar="SIZE", parser=_size, show_default="256M", help=MAX_FILE_SIZE_HELP),
+    ] = DEFAULT_MAX_FILE_SIZE,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""
     from toolkit.engine import EngineError, finding_limits
@@ -182,9 +202,19 @@ def check(
     limits = finding_limits(max_findings)
     try:
         if engine is Engine.gx:
-            result = _gx_check(paths, suites, batch_size, data_docs, limits)
+            result = _gx_check(
+                paths, suites, batch_size, data_docs, limits, include_hidden, max_file_size
+            )
         else:
-            result = run_check(paths, suites, batch_size=batch_size, jobs=jobs, limits=limits)
+            result = run_check(
+                paths,
+                suites,
+                batch_size=batch_size,
+                jobs=jobs,
+                limits=limits,
+                include_hidden=include_hidden,
+                max_file_size=max_file_size,
+            )
     except EngineError as exc:
         raise fail(str(exc)) from None
     options = ReportOptions(
@@ -205,6 +235,8 @@ def _gx_check(
     batch_size: int,
     data_docs: Path | None,
     limits: Mapping[Severity, int | None],
+    include_hidden: bool = False,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> Result:
     """The GX engine, imported only now: Great Expectations takes seconds to import."""
     try:
@@ -214,7 +246,13 @@ def _gx_check(
             raise
         raise fail("--engine gx needs Great Expectations: pip install 'toolkit[gx]'") from None
     result = gx_engine.check(
-        paths, suites, data_docs=data_docs, batch_size=batch_size, limits=limits
+        paths,
+        suites,
+        data_docs=data_docs,
+        batch_size=batch_size,
+        limits=limits,
+        include_hidden=include_hidden,
+        max_file_size=max_file_size,
     )
     if data_docs is not None and result.summary.articles:
         typer.echo(f"toolkit: Data Docs written to {data_docs / 'index.html'}", err=True)

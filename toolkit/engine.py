@@ -29,7 +29,7 @@ from toolkit.batch import FIELD_PART, batched, to_frame
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
-from toolkit.readers import ReadOutcome, discover, read_dump
+from toolkit.readers import DEFAULT_MAX_FILE_SIZE, ReadOutcome, discover, read_dump, shown_path
 from toolkit.result import (
     SEVERITIES,
     ExpectationStats,
@@ -448,15 +448,18 @@ def check(
     batch_size: int = DEFAULT_BATCH,
     jobs: int = 1,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    include_hidden: bool = False,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
     results merged: the Result is the same either way. ``limits`` caps the findings kept per
-    expectation (see finding_limits)."""
+    expectation (see finding_limits); ``include_hidden`` and ``max_file_size`` are passed to
+    discovery and the reader."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    found = discover(paths)
-    files = [(path, display_path(path)) for path in found.files]
+    found = discover(paths, include_hidden=include_hidden)
+    files = list(zip(found.files, found.labels, strict=True))
     file_order = {label: i for i, (_, label) in enumerate(files)}
     if jobs > 1 and len(files) > 1:
         # Several groups per worker keep both cores busy when file sizes differ.
@@ -468,18 +471,23 @@ def check(
             jobs, mp_context=fork, initializer=_set_worker_suites, initargs=(suites,)
         ) as pool:
             work = pool.map(
-                _worker_check, groups, repeat(file_order), repeat(batch_size), repeat(limits)
+                _worker_check,
+                groups,
+                repeat(file_order),
+                repeat(batch_size),
+                repeat(limits),
+                repeat(max_file_size),
             )
             parts = list(work)
     else:
-        parts = [check_files(files, suites, file_order, batch_size, limits)]
+        parts = [check_files(files, suites, file_order, batch_size, limits, max_file_size)]
     run = RunInfo(
         tool_version=__version__,
-        paths=[str(p) for p in paths],
+        paths=[shown_path(p) for p in paths],
         suites=[s.file for s in suites],
         started=started,
         duration_s=round(time.perf_counter() - clock, 4),
-        skipped_files=[display_path(p) for p in found.skipped],
+        **found.run_fields(),
     )
     return finish(suites, merge(parts), run, file_order, limits)
 
@@ -496,8 +504,9 @@ def _worker_check(
     file_order: dict[str, int],
     batch_size: int,
     limits: Mapping[Severity, int | None],
+    max_file_size: int,
 ) -> Partial:
-    return check_files(files, _worker_suites, file_order, batch_size, limits)
+    return check_files(files, _worker_suites, file_order, batch_size, limits, max_file_size)
 
 
 def check_files(
@@ -506,6 +515,7 @@ def check_files(
     file_order: dict[str, int],
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> Partial:
     """Read and check a group of files (path, label) in corpus order: the unit of work of a
     worker process. The findings budget runs across its batches: whatever the grouping, the
@@ -515,7 +525,7 @@ def check_files(
 
     def articles() -> Iterator[Article]:
         for path, label in files:
-            outcome = read_dump(path, label)
+            outcome = read_dump(path, label, max_file_size)
             parts.append(file_partial(suites, outcome))
             yield from outcome.articles
 
@@ -553,8 +563,9 @@ def files_of(articles: list[Article]) -> dict[str, int]:
 
 
 def display_path(path: Path) -> str:
-    """Paths in findings are relative to the working directory when under it."""
+    """Paths in findings are relative to the working directory when under it; a byte of the
+    name that is not UTF-8 is shown as \\xNN (see shown_path)."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        return shown_path(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        return shown_path(path)

@@ -46,7 +46,6 @@ from toolkit.engine import (
     Partial,
     condition_mask,
     corpus_finding,
-    display_path,
     entries_of,
     file_partial,
     files_of,
@@ -68,7 +67,7 @@ from toolkit.gx_suite import (
     plan,
     unsupported_reason,
 )
-from toolkit.readers import ReadOutcome, discover, read_dump
+from toolkit.readers import DEFAULT_MAX_FILE_SIZE, ReadOutcome, discover, read_dump, shown_path
 from toolkit.result import Finding, Result, RunInfo, Severity, SuiteResult, summarise
 from toolkit.suite import Suite, SuiteEntry
 
@@ -84,30 +83,33 @@ def check(
     data_docs: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    include_hidden: bool = False,
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> Result:
     """Check every article under ``paths`` with Great Expectations; ``data_docs`` is a
     directory for GX Data Docs of the run. ``batch_size`` applies to the entries the
-    toolkit checks itself; GX validates all articles as one batch."""
+    toolkit checks itself; GX validates all articles as one batch. ``include_hidden`` and
+    ``max_file_size`` are passed to discovery and the reader, as in the pandera engine."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    found = discover(paths)
-    labels = [display_path(p) for p in found.files]
+    found = discover(paths, include_hidden=include_hidden)
+    labels = found.labels
     file_order = {label: i for i, label in enumerate(labels)}
     parts: list[Partial] = []
     articles: list[Article] = []
     for path, label in zip(found.files, labels, strict=True):
-        outcome = read_dump(path, label)
+        outcome = read_dump(path, label, max_file_size)
         parts.append(file_partial(suites, outcome))
         articles.extend(outcome.articles)
     total, verdicts = validate(suites, articles, file_order, data_docs, batch_size)
     run = RunInfo(
         tool_version=__version__,
         engine=ENGINE,
-        paths=[str(p) for p in paths],
+        paths=[shown_path(p) for p in paths],
         suites=[s.file for s in suites],
         started=started,
         duration_s=0.0,
-        skipped_files=[display_path(p) for p in found.skipped],
+        **found.run_fields(),
     )
     result = finish(suites, merge([*parts, total]), run, file_order, limits)
     return _as_run(result, suites, verdicts, time.perf_counter() - clock)

@@ -69,10 +69,10 @@ class Corpus:
     def outcomes(self) -> list[ReadOutcome]:
         """Every file read: its articles and what kept it from being read cleanly."""
         if self._read is None:
-            from toolkit.engine import display_path
             from toolkit.readers import discover, read_dump
 
-            self._read = [read_dump(f, display_path(f)) for f in discover(list(self.paths)).files]
+            found = discover(list(self.paths))
+            self._read = [read_dump(f, n) for f, n in zip(found.files, found.labels, strict=True)]
         return self._read
 
     @property
@@ -386,6 +386,7 @@ class ArticleBreaker:
 
 _CHECKED = pytest.StashKey[list[CheckedCorpus]]()
 _WARNED = pytest.StashKey[list[str]]()
+_RUN = pytest.StashKey["CorpusRun"]()
 
 
 @pytest.fixture
@@ -459,6 +460,19 @@ class CorpusRun:
             except EngineError as exc:
                 self._error = f"toolkit: the check could not run: {exc}"
                 raise CorpusFailure(self._error) from None
+            except Exception as exc:
+                # One run is shared by every item: a traceback would be repeated in each.
+                # The one-line cause is; `toolkit check` on the corpus shows the rest.
+                self._error = (
+                    f"toolkit: the check of the corpus failed: {type(exc).__name__}: {exc} "
+                    f"(run `toolkit check` on {' '.join(map(str, self.paths))} for details)"
+                )
+                raise CorpusFailure(self._error) from None
+        return self._result
+
+    @property
+    def done(self) -> Result | None:
+        """The Result, if the run has happened (for the terminal summary)."""
         return self._result
 
 
@@ -559,6 +573,7 @@ def pytest_collection_modifyitems(
     except SuiteError as exc:
         raise pytest.UsageError(f"toolkit: {exc}") from None
     run = CorpusRun(paths, suites)
+    config.stash[_RUN] = run
     for suite in suites:
         path = Path(suite.file).resolve()
         try:
@@ -585,3 +600,12 @@ def pytest_terminal_summary(
         terminalreporter.section("toolkit: expectations failing at severity warning")
         for text in warned:
             terminalreporter.write_line(text)
+    run = config.stash.get(_RUN, None)
+    result = run.done if run is not None else None
+    skips = result.run.skips() if result is not None else []
+    if skips:
+        from toolkit.text import visible
+
+        terminalreporter.section(f"toolkit: {len(skips)} entries of the corpus not read")
+        for skip in skips:
+            terminalreporter.write_line(f"{visible(skip.path)}: {visible(skip.reason)}")

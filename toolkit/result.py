@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 Severity = Literal["critical", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
 
@@ -77,6 +77,15 @@ class SuiteResult(_Model):
     expectations: list[ExpectationStats]
 
 
+class SkippedFile(_Model):
+    """An entry of the input that was not read (a FIFO, a hidden file, a *.md file...)."""
+
+    path: str
+    # What it is, one of toolkit.readers.discover.SkipKind; "not_read" in a 1.0 Result.
+    kind: str
+    reason: str
+
+
 class RunInfo(_Model):
     tool: str = "toolkit"
     tool_version: str
@@ -85,7 +94,18 @@ class RunInfo(_Model):
     suites: list[str]
     started: dt.datetime
     duration_s: float
+    # The paths of ``skipped``, kept for readers of schema 1.0.
     skipped_files: list[str] = Field(default_factory=list)
+    skipped: list[SkippedFile] = Field(default_factory=list)
+    # Paths in this Result show each byte that is not UTF-8 as \xNN; here are the exact bytes
+    # (hex) of each such path, by the path as shown.
+    raw_paths: dict[str, str] = Field(default_factory=dict)
+
+    def skips(self) -> list[SkippedFile]:
+        """Every skipped entry with its reason; a 1.0 Result has the paths alone."""
+        if self.skipped or not self.skipped_files:
+            return list(self.skipped)
+        return [SkippedFile(path=p, kind="not_read", reason="not read") for p in self.skipped_files]
 
 
 class Summary(_Model):

@@ -67,30 +67,29 @@ class _Stream:
         return bool(self._d.eof)
 
 
-def _raw_chunks(path: str, compression: str) -> Iterator[bytes]:
+def _chunks(raw: bytes, compression: str) -> Iterator[bytes]:
     if compression == "zstd":
         # pyarrow ships the zstd codec (no further dependency); it decompresses as it reads,
         # so small reads keep what precedes a damaged frame.
         import pyarrow
 
-        with pyarrow.input_stream(path, compression="zstd") as stream:
+        with pyarrow.input_stream(pyarrow.BufferReader(raw), compression="zstd") as stream:
             while chunk := stream.read(_CHUNK):
                 yield chunk
         return
     stream = _Stream(compression)
-    with open(path, "rb") as f:
-        while raw := f.read(_CHUNK):
-            yield stream.feed(raw)
+    for at in range(0, len(raw), _CHUNK):
+        yield stream.feed(raw[at : at + _CHUNK])
     if not stream.complete:
         raise EOFError
 
 
-def decompress(path: str, compression: str, limit: int | None) -> Decompressed:
-    """Read and decompress ``path`` in chunks, at most ``limit`` bytes of output."""
+def decompress(raw: bytes, compression: str, limit: int | None) -> Decompressed:
+    """Decompress ``raw`` in chunks, at most ``limit`` bytes of output."""
     chunks: list[bytes] = []
     size = 0
     try:
-        for chunk in _raw_chunks(path, compression):
+        for chunk in _chunks(raw, compression):
             chunks.append(chunk)
             size += len(chunk)
             if limit is not None and size > limit:

@@ -1,49 +1,255 @@
-"""Turn the paths given on the command line into the list of files to read."""
+"""Turn the paths given on the command line into the list of files to read.
+
+Every entry met is either read or listed as a skip with its reason: nothing is dropped quietly.
+Discovery never opens an entry to find out what it is (a FIFO or a device would block or never
+end): it walks with ``os.scandir``, whose entries carry their type, and stats an entry at most
+once. Symbolic links are followed, a directory at most once: a loop, or a second way to the
+same directory, is a skip naming the first.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
+
+from toolkit.result import SkippedFile
 
 # Extensions read when a directory is walked; a file named explicitly is read whatever its name.
 DUMP_SUFFIXES = frozenset({".txt"})
+
+SkipKind = Literal[
+    "not_dump",  # a regular file whose name is not *.txt, met in a directory
+    "hidden",  # a name starting with '.', met in a directory (--include-hidden reads it)
+    "not_regular",  # a FIFO, socket or device: never opened
+    "broken_link",  # a symbolic link whose target does not exist
+    "link_loop",  # a symbolic link that points back to itself (ELOOP)
+    "walked",  # a directory already walked by another way (a symlink loop or a second link)
+    "duplicate",  # a file already read by another way (named twice, a symlink, a hard link)
+    "unlistable",  # a directory that cannot be listed (permissions, I/O error)
+    "unstatable",  # an entry whose type cannot be learnt (permissions, I/O error)
+]
+
+_TYPE_NAMES = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """An entry that is not read, and why."""
+
+    path: Path
+    label: str  # the path as reports show it (see shown_path)
+    kind: SkipKind
+    reason: str
 
 
 @dataclass
 class Discovery:
     files: list[Path] = field(default_factory=list)
-    # Files seen in a directory but not read (unknown extension), reported, never dropped quietly.
-    skipped: list[Path] = field(default_factory=list)
+    # The name each file is reported under, in the order of ``files``.
+    labels: list[str] = field(default_factory=list)
+    # Entries seen but not read, each with its reason, in walk order.
+    skipped: list[Skip] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
 
+    def run_fields(self) -> dict[str, Any]:
+        """The skips and raw paths as the Result's RunInfo holds them."""
+        return {
+            "skipped_files": [s.label for s in self.skipped],
+            "skipped": [
+                SkippedFile(path=s.label, kind=s.kind, reason=s.reason) for s in self.skipped
+            ],
+            "raw_paths": self.raw_names(),
+        }
 
-def discover(paths: list[Path]) -> Discovery:
-    """Walk directories in sorted order so that runs are reproducible; hidden entries are
-    passed over, like version-control folders."""
-    found = Discovery()
-    seen: set[Path] = set()
+    def raw_names(self) -> dict[str, str]:
+        """The exact bytes (hex) of every reported path that is not UTF-8, by its label."""
+        pairs = [*zip(self.files, self.labels, strict=True)]
+        pairs += [(s.path, s.label) for s in self.skipped]
+        return {
+            label: os.fsencode(path).hex()
+            for path, label in pairs
+            if shown_path(path) != os.fspath(path)
+        }
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that any report can hold: each byte of the name that is not UTF-8
+    (kept by os.fsdecode as a lone surrogate, which JSON and terminals refuse) is written
+    ``\\xNN``. The exact bytes stay in the Result (Discovery.raw_names, run.raw_paths)."""
+    text = os.fspath(path)
+    if text.isascii():
+        return text
+    # The surrogateescape round trip is the only way to the original bytes; the hand-written
+    # loop touches only names with non-ASCII characters, and it is one pass over a name.
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF else ch for ch in text
+    )
+
+
+def discover(paths: list[Path], include_hidden: bool = False) -> Discovery:
+    """Walk directories in sorted order so that runs are reproducible: at each level its
+    files, then its directories. Hidden entries (a name starting with '.') met in a directory
+    are listed, not read, unless ``include_hidden``; a path named here is always read."""
+    walk = _Walk(include_hidden)
     for path in paths:
-        if path.is_file():
-            _add(found.files, seen, path)
-        elif path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    file = Path(root) / name
-                    if file.suffix.lower() in DUMP_SUFFIXES:
-                        _add(found.files, seen, file)
-                    else:
-                        found.skipped.append(file)
+        walk.named(path)
+    return walk.found
+
+
+class _Walk:
+    def __init__(self, include_hidden: bool) -> None:
+        self.include_hidden = include_hidden
+        self.found = Discovery()
+        # (st_dev, st_ino) of every file and directory taken, with the label it was taken as.
+        self.files_seen: dict[tuple[int, int], str] = {}
+        self.dirs_seen: dict[tuple[int, int], str] = {}
+
+    def skip(self, path: Path, label: str, kind: SkipKind, reason: str) -> None:
+        self.found.skipped.append(Skip(path, label, kind, reason))
+
+    def named(self, path: Path) -> None:
+        label = _root_label(path)
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            if _is_link(path):
+                self.skip(path, label, "broken_link", "a symbolic link to nothing (no target)")
+            else:
+                self.found.missing.append(path)
+            return
+        except OSError as exc:
+            self._unstatable(path, label, exc)
+            return
+        if stat.S_ISDIR(st.st_mode):
+            self.directory(path, label, st)
         else:
-            found.missing.append(path)
-    return found
+            self.file(path, label, st)
+
+    def file(self, path: Path, label: str, st: os.stat_result) -> None:
+        if not stat.S_ISREG(st.st_mode):
+            self.skip(path, label, "not_regular", f"not a regular file: {_type_name(st)}")
+            return
+        key = (st.st_dev, st.st_ino)
+        first = self.files_seen.get(key)
+        if first is not None:
+            self.skip(path, label, "duplicate", f"the same file as {first}, read once")
+            return
+        self.files_seen[key] = label
+        self.found.files.append(path)
+        self.found.labels.append(label)
+
+    def directory(self, path: Path, label: str, st: os.stat_result) -> None:
+        # A stack, not recursion: a hostile tree can be deeper than Python's recursion limit.
+        stack = [(path, label, st)]
+        while stack:
+            path, label, st = stack.pop()
+            key = (st.st_dev, st.st_ino)
+            first = self.dirs_seen.get(key)
+            if first is not None:
+                self.skip(path, label, "walked", f"the same directory as {first}, walked once")
+                continue
+            self.dirs_seen[key] = label
+            try:
+                with os.scandir(path) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.skip(path, label, "unlistable", f"cannot list the directory: {_why(exc)}")
+                continue
+            subdirs: list[tuple[Path, str, os.stat_result]] = []
+            for entry in entries:
+                sub = _join(label, entry.name)
+                taken = self.entry(entry, sub)
+                if taken is not None:
+                    subdirs.append((Path(entry.path), sub, taken))
+            stack.extend(reversed(subdirs))
+
+    def entry(self, entry: os.DirEntry[str], label: str) -> os.stat_result | None:
+        """Take or skip one directory entry; a directory to walk is returned (with its stat)
+        so that a level's files come before its subdirectories."""
+        try:
+            return self._entry(entry, label)
+        except OSError as exc:  # a type that d_type did not give and lstat could not learn
+            self._unstatable(Path(entry.path), label, exc)
+            return None
+
+    def _entry(self, entry: os.DirEntry[str], label: str) -> os.stat_result | None:
+        path = Path(entry.path)
+        if entry.name.startswith(".") and not self.include_hidden:
+            what, verb = ("directory", "walks") if _entry_is_dir(entry) else ("file", "reads")
+            self.skip(path, label, "hidden", f"a hidden {what}; --include-hidden {verb} it")
+            return None
+        regular = not entry.is_symlink() and entry.is_file(follow_symlinks=False)
+        if regular and not _is_dump(entry.name):
+            # Listed without a stat: the directory listing's d_type says what it is.
+            self.skip(path, label, "not_dump", "not a .txt dump; name it to read it")
+            return None
+        try:
+            st = entry.stat()
+        except FileNotFoundError:
+            self.skip(path, label, "broken_link", "a symbolic link to nothing (no target)")
+            return None
+        except OSError as exc:
+            self._unstatable(path, label, exc)
+            return None
+        if stat.S_ISDIR(st.st_mode):
+            return st
+        if stat.S_ISREG(st.st_mode) and not _is_dump(entry.name):
+            self.skip(path, label, "not_dump", "not a .txt dump; name it to read it")
+            return None
+        self.file(path, label, st)
+        return None
+
+    def _unstatable(self, path: Path, label: str, exc: OSError) -> None:
+        if exc.errno == errno.ELOOP:
+            self.skip(path, label, "link_loop", "a symbolic link loop: it leads back to itself")
+        else:
+            self.skip(path, label, "unstatable", f"cannot tell what it is: {_why(exc)}")
 
 
-def _add(files: list[Path], seen: set[Path], path: Path) -> None:
-    key = path.resolve()
-    if key not in seen:
-        seen.add(key)
-        files.append(path)
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
+
+
+def _is_dump(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in DUMP_SUFFIXES
+
+
+def _is_link(path: Path) -> bool:
+    try:
+        return path.is_symlink()
+    except OSError:
+        return False
+
+
+def _type_name(st: os.stat_result) -> str:
+    return next((name for test, name in _TYPE_NAMES if test(st.st_mode)), "not a file")
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def _join(label: str, name: str) -> str:
+    return shown_path(name) if label == "." else f"{label.rstrip('/')}/{shown_path(name)}"
+
+
+def _root_label(path: Path) -> str:
+    """A named path as reports show it: relative to the working directory when under it
+    (one resolve per named path, none per file found under it)."""
+    try:
+        text = str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError, RuntimeError):
+        text = str(path)
+    return shown_path(text)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,13 +14,26 @@ from toolkit.article import Article, is_blank, parse_text
 _BINARY_SHARE = 0.10
 _SNIFF = 8192
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c")
+# Files larger than this are not read (--max-file-size): a dump is text, and a file of this
+# size is more likely a disk image or a log than one.
+DEFAULT_MAX_FILE_SIZE = 256 * 1024**2
+# Byte order marks of the encodings read besides UTF-8; UTF-32 first, its LE mark starts
+# with UTF-16's.
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "utf-32", "UTF-32"),
+    (b"\xff\xfe", "utf-16", "UTF-16"),
+    (b"\xfe\xff", "utf-16", "UTF-16"),
+)
 
 
 @dataclass(frozen=True)
 class ReadProblem:
     """Why a file could not be read as it should: a finding of the file_readable expectation."""
 
-    kind: str  # "empty" | "binary" | "not_utf8" | "unreadable"
+    # "empty" | "binary" | "not_utf8" | "bad_encoding" (UTF-16/32 with a BOM, bad units) |
+    # "unreadable" | "not_regular" | "too_large"
+    kind: str
     message: str
     line: int = 1
     offset: int | None = None
@@ -31,16 +47,19 @@ class ReadOutcome:
     problems: list[ReadProblem] = field(default_factory=list)
 
 
-def read_dump(path: Path, name: str | None = None) -> ReadOutcome:
+def read_dump(
+    path: Path, name: str | None = None, max_size: int = DEFAULT_MAX_FILE_SIZE
+) -> ReadOutcome:
     """Read one dump file. Never raises for bad content: a file that is empty, binary or not
     UTF-8 gives a problem; a non-UTF-8 file is still parsed (bad bytes as U+FFFD) so that its
-    articles are checked too."""
+    articles are checked too. UTF-16 and UTF-32 with a byte order mark are decoded as such,
+    and a file whose lines end in CR alone is read line by line. Only a regular file of at
+    most ``max_size`` bytes is read: anything else is a problem, never a hang."""
     label = name if name is not None else str(path)
     outcome = ReadOutcome(file=label)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        outcome.problems.append(ReadProblem("unreadable", f"cannot read the file: {exc.strerror}"))
+    data, problem = read_bytes(path, max_size)
+    if problem is not None:
+        outcome.problems.append(problem)
         return outcome
     return read_dump_data(data, label)
 
@@ -48,19 +67,117 @@ def read_dump(path: Path, name: str | None = None) -> ReadOutcome:
 def read_dump_data(data: bytes, label: str) -> ReadOutcome:
     """Read the bytes of one dump file (``label`` names it in findings)."""
     outcome = ReadOutcome(file=label)
-    problem = sniff_binary(data)
+    text, problem = decode(data)
     if problem is not None:
         outcome.problems.append(problem)
-        return outcome
-    text, problem = decode_utf8(data)
-    if problem is not None:
-        outcome.problems.append(problem)
+        if problem.kind == "binary":
+            return outcome
     if is_blank(text):
         what = "empty (0 bytes)" if not data else "only white space"
         outcome.problems.append(ReadProblem("empty", f"the file is {what}: it holds no article"))
         return outcome
     outcome.articles = parse_text(text, label)
     return outcome
+
+
+def read_bytes(path: Path, max_size: int) -> tuple[bytes, ReadProblem | None]:
+    """The file's bytes, opened without blocking and checked to be a regular file before a
+    byte is read: discovery has checked already, but the entry may have changed since, and a
+    path named by a program (the pytest plugin, fixtures) has not been through it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except OSError as exc:
+        return b"", _unreadable(exc)
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return b"", _unreadable(IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR)))
+        if not stat.S_ISREG(st.st_mode):
+            return b"", ReadProblem("not_regular", "not a regular file: it was not read")
+        if st.st_size > max_size:
+            return b"", _too_large(st.st_size, max_size)
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            # One byte over the cap: a file that grows while read is caught too.
+            data = f.read(max_size + 1)
+    except OSError as exc:
+        return b"", _unreadable(exc)
+    finally:
+        os.close(fd)
+    if len(data) > max_size:
+        return b"", _too_large(len(data), max_size)
+    return data, None
+
+
+def _unreadable(exc: OSError) -> ReadProblem:
+    return ReadProblem("unreadable", f"cannot read the file: {exc.strerror or exc}")
+
+
+def _too_large(size: int, max_size: int) -> ReadProblem:
+    return ReadProblem(
+        "too_large",
+        f"the file is {format_size(size)}, over the limit of {format_size(max_size)}: it was "
+        "not read; raise --max-file-size to check it",
+    )
+
+
+def format_size(size: int) -> str:
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f} {unit} ({size:,} bytes)"
+    return f"{size:,} bytes"
+
+
+def parse_size(text: str) -> int:
+    """``--max-file-size``: bytes, or a number with K, M or G (powers of 1024; a trailing B,
+    iB and any case are accepted: 10M, 10MB, 10MiB, 512k)."""
+    raw = text.strip().upper().removesuffix("IB").removesuffix("B")
+    factor = 1
+    if raw[-1:] in _SIZE_UNITS:
+        factor = _SIZE_UNITS[raw[-1]]
+        raw = raw[:-1]
+    if not raw.strip().isdigit():
+        raise ValueError(f"{text!r} is not a size: give bytes, or a number with K, M or G")
+    return int(raw) * factor
+
+
+_SIZE_UNITS = {"K": 1024, "M": 1024**2, "G": 1024**3}
+
+
+def decode(data: bytes) -> tuple[str, ReadProblem | None]:
+    """Bytes to text: UTF-16/32 when a BOM says so, else binary data or UTF-8. CR-only line
+    ends (old Mac, some exporters) become newlines; CRLF is left to the parser."""
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            text, problem = decode_bom(data, codec, name, len(bom))
+            break
+    else:
+        problem = sniff_binary(data)
+        if problem is not None:
+            return "", problem
+        text, problem = decode_utf8(data)
+    if "\r" in text and "\n" not in text:
+        text = text.replace("\r", "\n")
+    return text, problem
+
+
+def decode_bom(data: bytes, codec: str, name: str, bom: int) -> tuple[str, ReadProblem | None]:
+    """Decode a file with a UTF-16/32 BOM (the codec reads the BOM for the byte order); a bad
+    code unit is a problem with its offset and line, and the rest is still read."""
+    try:
+        return data.decode(codec), None
+    except UnicodeDecodeError as exc:
+        text = data.decode(codec, "replace")
+        before = data[: exc.start].decode(codec, "replace")
+        line = before.count("\n") + 1 if "\n" in before else before.count("\r") + 1
+        problem = ReadProblem(
+            "bad_encoding",
+            f"the file starts with a {name} byte order mark but is not valid {name}: bytes "
+            f"at offset {exc.start} ({exc.reason}); re-encode it to UTF-8",
+            line=line,
+            offset=exc.start,
+            excerpt=f"{before[-40:]}⟨{data[exc.start : exc.start + 4].hex(' ')}⟩",
+        )
+        return text, problem
 
 
 def sniff_binary(data: bytes) -> ReadProblem | None:
@@ -80,7 +197,7 @@ def sniff_binary(data: bytes) -> ReadProblem | None:
             "binary",
             f"the file holds binary data{kind}, not article text (first control byte at "
             f"offset {at}); check what the scraper saved",
-            line=head.count(b"\n", 0, at) + 1,
+            line=line_at(head, at),
             offset=at,
             excerpt=head[:16].hex(" "),
         )
@@ -94,6 +211,12 @@ def _binary_kind(head: bytes) -> str:
     return next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), "")
 
 
+def line_at(data: bytes, offset: int) -> int:
+    """The line of a byte offset; in a file whose lines end in CR alone, CRs count."""
+    end = b"\r" if b"\n" not in data and b"\r" in data else b"\n"
+    return data.count(end, 0, offset) + 1
+
+
 def decode_utf8(data: bytes) -> tuple[str, ReadProblem | None]:
     """Decode as UTF-8 (a BOM is dropped); on a bad byte, report its offset and line and
     decode the rest with replacement characters."""
@@ -103,13 +226,13 @@ def decode_utf8(data: bytes) -> tuple[str, ReadProblem | None]:
     except UnicodeDecodeError as exc:
         start = exc.start + (len(data) - len(body))
         line_start = data.rfind(b"\n", 0, start) + 1
-        context = data[line_start:start].decode("utf-8", "replace")[-40:]
+        context = data[max(line_start, start - 160) : start].decode("utf-8", "replace")[-40:]
         bad = data[start : start + 4].hex(" ")
         problem = ReadProblem(
             "not_utf8",
             f"the file is not UTF-8: byte 0x{data[start]:02x} at offset {start} "
             f"({exc.reason}); re-encode it to UTF-8 (it may be Windows-1252 or Latin-1)",
-            line=data.count(b"\n", 0, start) + 1,
+            line=line_at(data, start),
             offset=start,
             excerpt=f"{context}⟨{bad}⟩",
         )

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from toolkit.readers.compressed import COMPRESSIONS, decompress, split_compression
-from toolkit.readers.dump import ReadOutcome, ReadProblem, read_dump_data
+from toolkit.readers.dump import (
+    DEFAULT_MAX_FILE_SIZE,
+    ReadOutcome,
+    ReadProblem,
+    read_bytes,
+    read_dump_data,
+)
 from toolkit.readers.mapping import FieldMapping, resolve_mapping
 from toolkit.readers.records import read_delimited, read_json, read_jsonl, read_parquet
 
@@ -61,23 +67,18 @@ def read_file(
     label: str | None = None,
     mapping: FieldMapping = DEFAULT_MAPPING,
     input_format: str | None = None,
-    max_size: int | None = None,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> ReadOutcome:
     """Read one input file of any format into articles; never raises for bad content."""
     name = label if label is not None else str(path)
     fmt = format_of(path, input_format) or FORMATS["dump"]
     _, compression = split_compression(path)
     problems: list[ReadProblem] = []
-    if compression is None:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            return ReadOutcome(
-                file=name, problems=[ReadProblem("unreadable", f"cannot read the file: {reason}")]
-            )
-    else:
-        got = decompress(str(path), compression, max_size)
+    data, problem = read_bytes(path, max_size)
+    if problem is not None:
+        return ReadOutcome(file=name, problems=[problem])
+    if compression is not None:
+        got = decompress(data, compression, max_size)
         data = got.data
         if got.damage is not None:
             problems.append(ReadProblem("compressed", got.damage))

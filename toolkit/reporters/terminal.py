@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +21,8 @@ SEVERITY_STYLE = {"critical": "bold red", "warning": "yellow", "info": "cyan"}
 # Only a critical failure fails the run; the words say so.
 FAILED_STATUS = {"critical": "FAIL", "warning": "warn", "info": "note"}
 MARK = {"critical": "✗", "warning": "!", "info": "·"}
+# Entries not read (run.skipped) listed with their reason; the rest are counted.
+SKIPS_SHOWN = 10
 
 
 def render(result: Result, options: ReportOptions) -> str:
@@ -47,13 +48,16 @@ def render(result: Result, options: ReportOptions) -> str:
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
-    if result.run.skipped_files:
-        names = ", ".join(result.run.skipped_files[:5])
-        more = len(result.run.skipped_files) - 5
-        tail = f" and {more} more" if more > 0 else ""
-        console.print(
-            f"[dim]Not read (not a .txt dump): {escape(names)}{tail}. Name a file to read it.[/dim]"
-        )
+    skips = result.run.skips()
+    if skips:
+        console.print()
+        console.print(Text(f"Not read: {len(skips)} entries", style="bold"))
+        for skip in skips[:SKIPS_SHOWN]:
+            console.print(Text(f"  {visible(skip.path)}  {visible(skip.reason)}", style="dim"))
+        if len(skips) > SKIPS_SHOWN:
+            console.print(
+                Text(f"  … and {len(skips) - SKIPS_SHOWN} more (all in --format json or html)")
+            )
     return buf.getvalue()
 
 
