@@ -32,6 +32,9 @@ SCHEMA = pa.schema(
         ("tags_raw", _TEXT),
         ("tags", _LIST),
         ("problems", _LIST),
+        # The input format ("dump", "jsonl", ...): feeds have no title or Published: line.
+        ("source", _TEXT),
+        ("tags_list", pa.bool_()),
         *[(f"at_{part}", pa.int64()) for part in PARTS],
     ]
 )
@@ -72,6 +75,8 @@ def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFr
         columns["tags_raw"].append(a.tags_raw)
         columns["tags"].append(a.tags)
         columns["problems"].append(a.problems)
+        columns["source"].append(a.source)
+        columns["tags_list"].append(a.tags_list)
         for part in PARTS:
             columns[f"at_{part}"].append(a.lines.get(part))
     table = pa.Table.from_pydict(columns, schema=SCHEMA)

@@ -20,9 +20,23 @@ from toolkit.readers.dump import (
     read_dump_data,
 )
 from toolkit.readers.mapping import FieldMapping, resolve_mapping
-from toolkit.readers.records import read_delimited, read_json, read_jsonl, read_parquet
 
 Reader = Callable[[bytes, str, FieldMapping], ReadOutcome]
+
+
+def _records(fmt: str) -> Reader:
+    """A record-feed reader, imported when a feed is read: pyarrow's JSON, CSV and Parquet
+    modules cost start-up time that a run over dump text never needs."""
+
+    def read(data: bytes, label: str, mapping: FieldMapping) -> ReadOutcome:
+        from toolkit.readers import records
+
+        if fmt in ("csv", "tsv"):
+            return records.read_delimited(data, label, mapping, fmt)
+        reader: Reader = getattr(records, f"read_{fmt}")
+        return reader(data, label, mapping)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -37,11 +51,11 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("dump", (".txt",), lambda d, lb, m: read_dump_data(d, lb), "article dump text"),
-        Format("jsonl", (".jsonl", ".ndjson"), read_jsonl, "JSON Lines, one record a line"),
-        Format("json", (".json",), read_json, "a JSON array of records"),
-        Format("csv", (".csv",), lambda d, lb, m: read_delimited(d, lb, m, "csv"), "CSV"),
-        Format("tsv", (".tsv",), lambda d, lb, m: read_delimited(d, lb, m, "tsv"), "TSV"),
-        Format("parquet", (".parquet", ".pq"), read_parquet, "Apache Parquet"),
+        Format("jsonl", (".jsonl", ".ndjson"), _records("jsonl"), "JSON Lines, one record a line"),
+        Format("json", (".json",), _records("json"), "a JSON array of records"),
+        Format("csv", (".csv",), _records("csv"), "CSV with a header row"),
+        Format("tsv", (".tsv",), _records("tsv"), "TSV with a header row"),
+        Format("parquet", (".parquet", ".pq"), _records("parquet"), "Apache Parquet"),
     )
 }
 _BY_SUFFIX = {s: f for f in FORMATS.values() for s in f.suffixes}
@@ -60,6 +74,23 @@ def format_of(name: str | Path, override: str | None = None) -> Format | None:
         return FORMATS[override]
     inner, _ = split_compression(name)
     return _BY_SUFFIX.get(inner)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How input files are read: the same for every file of a run, and picklable, so that
+    worker processes read as the parent would."""
+
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # A format name of FORMATS for every file, instead of choosing by suffix.
+    input_format: str | None = None
+    mapping: FieldMapping = DEFAULT_MAPPING
+
+    def read(self, path: Path, label: str) -> ReadOutcome:
+        return read_file(path, label, self.mapping, self.input_format, self.max_file_size)
+
+
+DEFAULT_READING = ReadOptions()
 
 
 def read_file(
