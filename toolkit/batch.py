@@ -84,6 +84,13 @@ def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFr
     return frame
 
 
+def feed_lacks(batch: pd.DataFrame, column: str) -> pd.Series:
+    """True for feed articles (not dump text) that carry no value for ``column``: a part only
+    the dump format always has (title line, Published: line) does not apply to them."""
+    lacks: pd.Series = (batch["source"] != "dump") & batch[column].isna()
+    return lacks.fillna(False).astype(bool)
+
+
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
     it = iter(items)
     while chunk := list(islice(it, size)):

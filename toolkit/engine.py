@@ -25,7 +25,7 @@ import pyarrow
 
 from toolkit import __version__
 from toolkit.article import Article
-from toolkit.batch import FIELD_PART, batched, to_frame
+from toolkit.batch import FIELD_PART, batched, feed_lacks, to_frame
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
@@ -226,7 +226,7 @@ def applicable(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
     article without it (a missing title line is a defect of a dump, not of a JSON record)."""
     if entry.field not in DUMP_PARTS or "source" not in batch:
         return None
-    return as_mask((batch["source"] == "dump") | batch[entry.field].notna())
+    return ~feed_lacks(batch, entry.field)
 
 
 def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
