@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from tests.conftest import SEED, SUITES
 from toolkit.cli import app
+from toolkit.readers.discover import NOT_INPUT
 
 runner = CliRunner()
 NEWS = str(SUITES / "news.yaml")
@@ -97,7 +98,7 @@ ODD_SKIPS = [
     {
         "path": "corpus/notes.md",
         "kind": "not_dump",
-        "reason": "not a .txt dump; name it to read it",
+        "reason": NOT_INPUT,
     },
     {"path": "corpus/sock.txt", "kind": "not_regular", "reason": "not a regular file: a socket"},
     {

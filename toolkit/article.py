@@ -50,6 +50,11 @@ class Article:
     problems: list[str] = field(default_factory=list)
     # Line of each part in the file, for findings that point inside the article.
     lines: dict[str, int] = field(default_factory=dict)
+    # The input format it was read from ("dump", "jsonl", "csv", ...): feeds carry no title
+    # line or Published: line, and the expectations on those say so instead of failing.
+    source: str = "dump"
+    # True when the feed gave the tags as a list: then a repeat is an exact duplicate tag.
+    tags_list: bool = False
 
     @property
     def body(self) -> str:
@@ -132,7 +137,7 @@ def _parse_article(lines: list[str], file: str, first_line: int, has_header: boo
 
     byline_at = _find_byline(lines, pos, end)
     if byline_at is not None:
-        _parse_byline(art, lines[byline_at])
+        parse_byline(art, lines[byline_at])
         art.lines["byline"] = first_line + byline_at
         end = byline_at
     else:
@@ -198,7 +203,7 @@ def _paragraph_end(lines: list[str], lo: int, hi: int) -> int:
     return i
 
 
-def _parse_byline(art: Article, line: str) -> None:
+def parse_byline(art: Article, line: str) -> None:
     """Names outside the brackets, addresses inside them. Several bracket groups are possible
     ("BY A [a@x.kr] AND B [b@x.kr]"), and so are addresses written without brackets."""
     art.byline = line.strip(" \t\u00a0")

@@ -32,6 +32,9 @@ SCHEMA = pa.schema(
         ("tags_raw", _TEXT),
         ("tags", _LIST),
         ("problems", _LIST),
+        # The input format ("dump", "jsonl", ...): feeds have no title or Published: line.
+        ("source", _TEXT),
+        ("tags_list", pa.bool_()),
         *[(f"at_{part}", pa.int64()) for part in PARTS],
     ]
 )
@@ -72,11 +75,20 @@ def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFr
         columns["tags_raw"].append(a.tags_raw)
         columns["tags"].append(a.tags)
         columns["problems"].append(a.problems)
+        columns["source"].append(a.source)
+        columns["tags_list"].append(a.tags_list)
         for part in PARTS:
             columns[f"at_{part}"].append(a.lines.get(part))
     table = pa.Table.from_pydict(columns, schema=SCHEMA)
     frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
     return frame
+
+
+def feed_lacks(batch: pd.DataFrame, column: str) -> pd.Series:
+    """True for feed articles (not dump text) that carry no value for ``column``: a part only
+    the dump format always has (title line, Published: line) does not apply to them."""
+    lacks: pd.Series = (batch["source"] != "dump") & batch[column].isna()
+    return lacks.fillna(False).astype(bool)
 
 
 def batched(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

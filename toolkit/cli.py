@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from toolkit.config import Settings
+    from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
 
@@ -59,6 +60,21 @@ ENGINE_HELP = (
     "run through Great Expectations 1.x (slower to start; for teams that already use GX)."
 )
 DATA_DOCS_HELP = "Build Great Expectations Data Docs for the run in DIR (--engine gx only)."
+INPUT_FORMAT_HELP = (
+    "Read every input file as this format instead of choosing by suffix: dump (.txt), jsonl "
+    "(.jsonl, .ndjson), json (.json), csv, tsv, parquet (.parquet, .pq); each suffix may "
+    "end in .gz, .bz2, .xz or .zst."
+)
+INPUT_PRESET_HELP = (
+    "Field mapping of record feeds: plain (title, text, date, authors, tags), news-please "
+    "(title, maintext, date_publish, authors), fundus (title, plaintext, publishing_date, "
+    "authors, topics)."
+)
+MAP_HELP = (
+    "Map an article field to a record field, e.g. --map body=content; repeatable or "
+    "comma-separated; FIELD= leaves it unmapped. Fields: headline, body, date, published, "
+    "byline, tags, caption, title."
+)
 HIDDEN_HELP = "Read hidden entries (names starting with '.') in directories; default: list them."
 MAX_FILE_SIZE_HELP = (
     "Largest file read, in bytes or with K, M or G (e.g. 64M); a larger file is a "
@@ -73,6 +89,21 @@ def _size(text: str | int) -> int:
         return parse_size(text)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
+
+
+class InputFormat(StrEnum):
+    dump = "dump"
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+    parquet = "parquet"
+
+
+class InputPreset(StrEnum):
+    plain = "plain"
+    news_please = "news-please"
+    fundus = "fundus"
 
 
 class Engine(StrEnum):
@@ -204,6 +235,15 @@ def check(
     ] = False,
     # `toolkit baseline`: the same run, writing the baseline file and no report.
     only_baseline: Annotated[bool, typer.Option(hidden=True)] = False,
+    input_format: Annotated[
+        InputFormat | None, typer.Option(metavar="FORMAT", help=INPUT_FORMAT_HELP)
+    ] = None,
+    input_preset: Annotated[
+        InputPreset | None, typer.Option(metavar="PRESET", help=INPUT_PRESET_HELP)
+    ] = None,
+    field_map: Annotated[
+        list[str] | None, typer.Option("--map", metavar="FIELD=RECORD_FIELD", help=MAP_HELP)
+    ] = None,
 ) -> None:
     """Check article dumps against expectation suites and report what fails, where."""
     from toolkit.config import default_suites
@@ -254,15 +294,16 @@ def check(
         raise fail(f"two suites share a name: {', '.join(names)}")
     _select(suites, settings["select"], settings["ignore"])
 
+    reading = reading_options(max_file_size, input_format, input_preset, field_map or [])
     limits = finding_limits(max_findings)
     try:
         if engine is Engine.gx:
             result = _gx_check(
-                paths, suites, batch_size, data_docs, limits, include_hidden, max_file_size
+                paths, suites, batch_size, data_docs, limits, include_hidden, reading
             )
         else:
             result = _pandera_check(
-                paths, suites, batch_size, jobs, limits, quiet, include_hidden, max_file_size
+                paths, suites, batch_size, jobs, limits, quiet, include_hidden, reading
             )
     except EngineError as exc:
         raise fail(str(exc)) from None
@@ -367,7 +408,7 @@ def _pandera_check(
     limits: Mapping[Severity, int | None],
     quiet: bool,
     include_hidden: bool,
-    max_file_size: int,
+    reading: ReadOptions,
 ) -> Result:
     from toolkit.engine import check as run_check
     from toolkit.progress import progress, wanted
@@ -386,7 +427,7 @@ def _pandera_check(
             jobs=jobs,
             limits=limits,
             include_hidden=include_hidden,
-            max_file_size=max_file_size,
+            reading=reading,
             on_progress=on_progress,
         )
 
@@ -421,14 +462,35 @@ def _terminal_width() -> int:
     return max(60, shutil.get_terminal_size((120, 24)).columns)
 
 
+def reading_options(
+    max_file_size: int,
+    input_format: InputFormat | None,
+    preset: InputPreset | None,
+    field_map: list[str],
+) -> ReadOptions:
+    """How the run reads its files, from the options; a bad --map is a usage error."""
+    from toolkit.readers.formats import ReadOptions
+    from toolkit.readers.mapping import parse_mapping_option, resolve_mapping
+
+    try:
+        mapping = resolve_mapping(preset.value if preset else None, parse_mapping_option(field_map))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    return ReadOptions(
+        max_file_size=max_file_size,
+        input_format=input_format.value if input_format else None,
+        mapping=mapping,
+    )
+
+
 def _gx_check(
     paths: list[Path],
     suites: list[Suite],
     batch_size: int,
     data_docs: Path | None,
     limits: Mapping[Severity, int | None],
-    include_hidden: bool = False,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    include_hidden: bool,
+    reading: ReadOptions,
 ) -> Result:
     """The GX engine, imported only now: Great Expectations takes seconds to import."""
     try:
@@ -444,7 +506,7 @@ def _gx_check(
         batch_size=batch_size,
         limits=limits,
         include_hidden=include_hidden,
-        max_file_size=max_file_size,
+        reading=reading,
     )
     if data_docs is not None and result.summary.articles:
         typer.echo(f"toolkit: Data Docs written to {data_docs / 'index.html'}", err=True)

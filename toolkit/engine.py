@@ -25,12 +25,13 @@ import pyarrow
 
 from toolkit import __version__
 from toolkit.article import Article
-from toolkit.batch import FIELD_PART, batched, to_frame
+from toolkit.batch import FIELD_PART, batched, feed_lacks, to_frame
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
-from toolkit.readers import DEFAULT_MAX_FILE_SIZE, ReadOutcome, discover, read_dump, shown_path
+from toolkit.readers import ReadOutcome, discover, shown_path
+from toolkit.readers.formats import DEFAULT_READING, ReadOptions
 from toolkit.result import (
     SEVERITIES,
     ExpectationStats,
@@ -63,6 +64,8 @@ class Partial:
     failed: dict[Key, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     sightings: dict[Key, list[Sighting]] = field(default_factory=dict)
+    # Feed articles an entry does not apply to (they carry no part it checks).
+    not_applicable: dict[Key, int] = field(default_factory=dict)
 
     def count(self, key: Key, checked: int, failed: int) -> None:
         self.checked[key] = self.checked.get(key, 0) + checked
@@ -79,6 +82,8 @@ def merge(parts: Iterable[Partial]) -> Partial:
         total.findings.extend(p.findings)
         for key, seen in p.sightings.items():
             total.sightings.setdefault(key, []).extend(seen)
+        for key, n in p.not_applicable.items():
+            total.not_applicable[key] = total.not_applicable.get(key, 0) + n
     return total
 
 
@@ -179,6 +184,9 @@ def validate_batch(
             key = (suite.name, entry.id)
             cond = conditions.get(entry.id)
             checked = len(batch) if cond is None else int(cond.sum())
+            applies = applicable(batch, entry)
+            if applies is not None and not applies.all():
+                out.not_applicable[key] = out.not_applicable.get(key, 0) + int((~applies).sum())
             exp = entry.expectation
             if isinstance(exp, Expectation):
                 rows = failing.get(entry.id, pd.Index([]))
@@ -199,11 +207,27 @@ def condition_mask(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
     """The articles an entry is checked on: those its row_condition keeps, less those its
     expectation leaves out (GX leaves nulls out); None for all."""
     mask = None if entry.row_condition is None else _condition(batch, entry)
+    applies = applicable(batch, entry)
+    if applies is not None:
+        mask = applies if mask is None else mask & applies
     own = getattr(entry.expectation, "scope", None)
     if own is not None:
         inside = as_mask(own(batch, entry.params))
         mask = inside if mask is None else mask & inside
     return mask
+
+
+# Parts only the dump format has: a feed (JSON Lines, CSV, Parquet) carries them only when its
+# mapping names a field for them.
+DUMP_PARTS = frozenset({"title", "published"})
+
+
+def applicable(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:
+    """The articles an entry applies to: a check of a dump-only part does not apply to a feed
+    article without it (a missing title line is a defect of a dump, not of a JSON record)."""
+    if entry.field not in DUMP_PARTS or "source" not in batch:
+        return None
+    return ~feed_lacks(batch, entry.field)
 
 
 def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
@@ -406,6 +430,16 @@ def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
     )
 
 
+def _not_applicable_note(entry: SuiteEntry, count: int) -> str | None:
+    if not count:
+        return None
+    part = "title line" if entry.field == "title" else "Published: line"
+    return (
+        f"not applicable to {count} feed article(s): the feed has no {part} (map a field to "
+        f"'{entry.field}' to check it)"
+    )
+
+
 def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteResult:
     stats = []
     for entry in entries_of(suite):
@@ -421,6 +455,7 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 f"no article checked: the row_condition {entry.row_condition!r} kept none of "
                 f"the {total.articles} articles"
             )
+        note = note or _not_applicable_note(entry, total.not_applicable.get(key, 0))
         stats.append(
             ExpectationStats(
                 suite=suite.name,
@@ -456,15 +491,16 @@ def check(
     jobs: int = 1,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     include_hidden: bool = False,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    reading: ReadOptions = DEFAULT_READING,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
     results merged: the Result is the same either way. ``limits`` caps the findings kept per
-    expectation (see finding_limits); ``include_hidden`` and ``max_file_size`` are passed to
-    discovery and the reader. ``on_progress(files, articles)`` is told the files and articles
-    read so far (per file in one process, per group of files over processes)."""
+    expectation (see finding_limits); ``include_hidden`` is passed to discovery and ``reading``
+    (format, field mapping, size cap) to the readers. ``on_progress(files, articles)`` is told
+    the files and articles read so far (per file in one process, per group of files over
+    processes)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden)
@@ -485,7 +521,7 @@ def check(
                 repeat(file_order),
                 repeat(batch_size),
                 repeat(limits),
-                repeat(max_file_size),
+                repeat(reading),
             )
             parts = []
             for part in work:
@@ -494,7 +530,7 @@ def check(
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
         parts = [
-            check_files(files, suites, file_order, batch_size, limits, max_file_size, on_progress)
+            check_files(files, suites, file_order, batch_size, limits, reading, on_progress)
         ]
     run = RunInfo(
         tool_version=__version__,
@@ -519,9 +555,9 @@ def _worker_check(
     file_order: dict[str, int],
     batch_size: int,
     limits: Mapping[Severity, int | None],
-    max_file_size: int,
+    reading: ReadOptions,
 ) -> Partial:
-    return check_files(files, _worker_suites, file_order, batch_size, limits, max_file_size)
+    return check_files(files, _worker_suites, file_order, batch_size, limits, reading)
 
 
 def check_files(
@@ -530,7 +566,7 @@ def check_files(
     file_order: dict[str, int],
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    reading: ReadOptions = DEFAULT_READING,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Partial:
     """Read and check a group of files (path, label) in corpus order: the unit of work of a
@@ -542,7 +578,7 @@ def check_files(
 
     def articles() -> Iterator[Article]:
         for path, label in files:
-            outcome = read_dump(path, label, max_file_size)
+            outcome = reading.read(path, label)
             parts.append(file_partial(suites, outcome))
             if on_progress is not None:
                 read[0] += 1

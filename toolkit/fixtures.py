@@ -23,7 +23,7 @@ from toolkit.article import Article, render, reparse
 from toolkit.engine import check, display_path
 from toolkit.expectations import CATALOG, AnyExpectation, CorpusExpectation, Params
 from toolkit.expectations.base import Unbreakable
-from toolkit.readers import read_dump
+from toolkit.readers.formats import read_file
 from toolkit.result import ExpectationStats, Finding, Result, Severity
 from toolkit.suite import Suite, SuiteEntry
 
@@ -215,8 +215,9 @@ class Manifest(_Model):
 
 
 def load_source(path: Path) -> Article:
-    """The first article of a dump file, to mutate; an unreadable file is an error."""
-    outcome = read_dump(path, display_path(path))
+    """The first article of an input file (a dump or a feed), to mutate; an unreadable file
+    is an error."""
+    outcome = read_file(path, display_path(path))
     if outcome.problems:
         problem = outcome.problems[0]
         raise FixtureError(f"{outcome.file}:{problem.line}: {problem.message}")

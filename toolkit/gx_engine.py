@@ -68,7 +68,8 @@ from toolkit.gx_suite import (
     plan,
     unsupported_reason,
 )
-from toolkit.readers import DEFAULT_MAX_FILE_SIZE, ReadOutcome, discover, read_dump, shown_path
+from toolkit.readers import ReadOutcome, discover, shown_path
+from toolkit.readers.formats import DEFAULT_READING, ReadOptions
 from toolkit.result import Finding, Result, RunInfo, Severity, SuiteResult, summarise
 from toolkit.suite import Suite, SuiteEntry
 
@@ -85,12 +86,12 @@ def check(
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     include_hidden: bool = False,
-    max_file_size: int = DEFAULT_MAX_FILE_SIZE,
+    reading: ReadOptions = DEFAULT_READING,
 ) -> Result:
     """Check every article under ``paths`` with Great Expectations; ``data_docs`` is a
     directory for GX Data Docs of the run. ``batch_size`` applies to the entries the
     toolkit checks itself; GX validates all articles as one batch. ``include_hidden`` and
-    ``max_file_size`` are passed to discovery and the reader, as in the pandera engine."""
+    ``reading`` are passed to discovery and the readers, as in the pandera engine."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden)
@@ -99,7 +100,7 @@ def check(
     parts: list[Partial] = []
     articles: list[Article] = []
     for path, label in zip(found.files, labels, strict=True):
-        outcome = read_dump(path, label, max_file_size)
+        outcome = reading.read(path, label)
         parts.append(file_partial(suites, outcome))
         articles.extend(outcome.articles)
     total, verdicts = validate(suites, articles, file_order, data_docs, batch_size)

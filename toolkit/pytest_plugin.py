@@ -69,10 +69,11 @@ class Corpus:
     def outcomes(self) -> list[ReadOutcome]:
         """Every file read: its articles and what kept it from being read cleanly."""
         if self._read is None:
-            from toolkit.readers import discover, read_dump
+            from toolkit.readers import discover
+            from toolkit.readers.formats import read_file
 
             found = discover(list(self.paths))
-            self._read = [read_dump(f, n) for f, n in zip(found.files, found.labels, strict=True)]
+            self._read = [read_file(f, n) for f, n in zip(found.files, found.labels, strict=True)]
         return self._read
 
     @property
@@ -208,7 +209,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "corpus_paths",
         type="paths",
         default=[],
-        help="Dump files or directories checked as if given with --corpus (relative to the "
+        help="Dump files, feeds or directories checked as if given with --corpus (relative to the "
         "ini file).",
     )
     parser.addini(

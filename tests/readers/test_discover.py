@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from toolkit.readers import discover, shown_path
-from toolkit.readers.discover import Discovery
+from toolkit.readers.discover import NOT_INPUT, Discovery
 
 
 def skips(found: Discovery, root: Path) -> list[tuple[str, str, str]]:
@@ -33,7 +33,7 @@ def test_walks_sorted_lists_hidden_and_other_files(tmp_path: Path) -> None:
     assert skips(found, tmp_path) == [
         (".git", "hidden", "a hidden directory; --include-hidden walks it"),
         (".hidden.txt", "hidden", "a hidden file; --include-hidden reads it"),
-        ("notes.md", "not_dump", "not a .txt dump; name it to read it"),
+        ("notes.md", "not_dump", NOT_INPUT),
     ]
 
 

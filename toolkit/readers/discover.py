@@ -16,13 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from toolkit.readers.formats import is_known
 from toolkit.result import SkippedFile
 
-# Extensions read when a directory is walked; a file named explicitly is read whatever its name.
-DUMP_SUFFIXES = frozenset({".txt"})
+# Files of other names met in a directory are listed, not read; a file named explicitly is
+# read whatever its name (as a dump, or as --input-format says).
+NOT_INPUT = (
+    "not an input file (.txt, .jsonl, .ndjson, .json, .csv, .tsv, .parquet, each also .gz, "
+    ".bz2, .xz or .zst); name it to read it"
+)
+
 
 SkipKind = Literal[
-    "not_dump",  # a regular file whose name is not *.txt, met in a directory
+    "not_dump",  # a regular file of no known input format, met in a directory
     "hidden",  # a name starting with '.', met in a directory (--include-hidden reads it)
     "not_regular",  # a FIFO, socket or device: never opened
     "broken_link",  # a symbolic link whose target does not exist
@@ -190,7 +196,7 @@ class _Walk:
         regular = not entry.is_symlink() and entry.is_file(follow_symlinks=False)
         if regular and not _is_dump(entry.name):
             # Listed without a stat: the directory listing's d_type says what it is.
-            self.skip(path, label, "not_dump", "not a .txt dump; name it to read it")
+            self.skip(path, label, "not_dump", NOT_INPUT)
             return None
         try:
             st = entry.stat()
@@ -203,7 +209,7 @@ class _Walk:
         if stat.S_ISDIR(st.st_mode):
             return st
         if stat.S_ISREG(st.st_mode) and not _is_dump(entry.name):
-            self.skip(path, label, "not_dump", "not a .txt dump; name it to read it")
+            self.skip(path, label, "not_dump", NOT_INPUT)
             return None
         self.file(path, label, st)
         return None
@@ -223,7 +229,7 @@ def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _is_dump(name: str) -> bool:
-    return os.path.splitext(name)[1].lower() in DUMP_SUFFIXES
+    return is_known(name)
 
 
 def _is_link(path: Path) -> bool:

@@ -61,6 +61,12 @@ def read_dump(
     if problem is not None:
         outcome.problems.append(problem)
         return outcome
+    return read_dump_data(data, label)
+
+
+def read_dump_data(data: bytes, label: str) -> ReadOutcome:
+    """Read the bytes of one dump file (``label`` names it in findings)."""
+    outcome = ReadOutcome(file=label)
     text, problem = decode(data)
     if problem is not None:
         outcome.problems.append(problem)
