@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, SUITES
-from toolkit.text import EXCERPT_CHARS
+from toolkit.expectations.body import word_around
+from toolkit.text import EXCERPT_CHARS, WORD_REACH
 
 MB = 2_000_000
 KB150 = 150_000
@@ -193,3 +194,15 @@ def test_a_long_headline(result: tuple[int, dict[str, Any]]) -> None:
     assert found[("news", "headline_length")]["message"].startswith(
         f"the headline has {len(HEADLINE.strip())} characters, more than 200"
     )
+
+
+def test_word_around_reads_a_bounded_window() -> None:
+    text = "x" * MB + "Itâ€™s" + "y" * MB
+    start = text.index("â€™")
+    lo, hi = word_around(text, start, start + 3)
+    assert (lo, hi) == (start - WORD_REACH, start + 3 + WORD_REACH)
+    # A word that starts a paragraph is that word, not the line break before it.
+    text = "It rose.\n\nItâ€™s over."
+    start = text.index("â€™")
+    lo, hi = word_around(text, start, start + 3)
+    assert text[lo:hi] == "Itâ€™s"
