@@ -8,12 +8,16 @@ Each measurement runs in a fresh subprocess (peak memory is its maximum resident
 - parse: discover, read and parse every file, no checks (the floor any checker pays);
 - pandera: the toolkit's default engine, one process;
 - pandera -j2: the same with two worker processes;
-- gx: the Great Expectations engine on the same suite, when it is installed.
+- gx: the Great Expectations engine on the same suite, when it is installed;
+- one long word: `check` (imports excluded) of one article whose body is one 2 MB word (and
+  of other hostile bodies: base64, runs of spaces) against one whose body is 2 MB of ordinary
+  words; the ratio should be about 1x (every pattern and message builder is linear).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import json
 import random
@@ -102,6 +106,67 @@ def make_corpus(target: Path, articles: int, seed: int = 7, defective: float = 0
     return written
 
 
+_MB = 2_000_000
+# Bodies of one 2 MB article each, beside an ordinary one of the same size; the article around
+# them is the same.
+_HOSTILE_BODIES = {
+    "ordinary": lambda rng: " ".join(
+        rng.choice(["the", "ministry", "said", "exports", "rose", "in", "February."])
+        for _ in range(_MB // 7)
+    ),
+    "one word": lambda rng: "a" * _MB,
+    "base64": lambda rng: base64.b64encode(rng.randbytes(_MB * 3 // 4)).decode("ascii"),
+    "spaces": lambda rng: "Officials said" + " " * _MB + "that talks would resume",
+    "no-break spaces": lambda rng: "Officials said" + "\u00a0" * _MB + "that talks resume",
+}
+_WARM_CHECK = (
+    "import json, sys, time\n"
+    "from pathlib import Path\n"
+    "from toolkit.engine import check\n"
+    "from toolkit.suite import load_suite\n"
+    "suite = load_suite(Path(sys.argv[2]))\n"
+    "t = time.perf_counter()\n"
+    "r = check([Path(sys.argv[1])], [suite])\n"
+    "print(json.dumps([time.perf_counter() - t, len(r.findings)]))\n"
+)
+
+
+def hostile_ratios(target: Path, suite: Path, repeat: int = 3) -> dict[str, tuple[float, int]]:
+    """Seconds (best of ``repeat``, imports and suite loading excluded) and findings of
+    `check` on one article of each body in _HOSTILE_BODIES."""
+    from toolkit.article import Article, render
+
+    rng = random.Random(3)
+    out: dict[str, tuple[float, int]] = {}
+    for name, make in _HOSTILE_BODIES.items():
+        headline = "Seoul stocks close higher on chip rally"
+        article = Article(
+            file="",
+            line=1,
+            date="2025-03-11",
+            headline=headline,
+            title=headline,
+            published="11 Mar. 2025, 17:03",
+            paragraphs=[make(rng)],
+            byline="BY SEO JI-EUN [seo.jieun@joongang.co.kr]",
+            tags_raw="Korea economy",
+        )
+        path = target / f"{name.replace(' ', '_')}.txt"
+        path.write_text(render(article), encoding="utf-8")
+        times = []
+        for _ in range(repeat):
+            proc = subprocess.run(
+                [sys.executable, "-c", _WARM_CHECK, str(path), str(suite)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            seconds, findings = json.loads(proc.stdout.strip().splitlines()[-1])
+            times.append(float(seconds))
+        out[name] = (min(times), int(findings))
+    return out
+
+
 def measure(name: str, corpus: Path, suite: Path) -> tuple[float, float, int] | None:
     """(seconds, peak MiB, articles) of one runner in a fresh interpreter, or None if it
     cannot run here (the GX engine not installed)."""
@@ -129,7 +194,12 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=20000)
     parser.add_argument("--suite", type=Path, default=ROOT / "expectations" / "news.yaml")
     parser.add_argument("--only", nargs="*", choices=list(_RUNNERS), default=list(_RUNNERS))
+    parser.add_argument(
+        "--hostile-only", action="store_true", help="only the 2 MB hostile-body comparison"
+    )
     args = parser.parse_args()
+    if args.hostile_only:
+        args.only = []
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp)
         written = make_corpus(corpus, args.articles)
@@ -159,6 +229,13 @@ def main() -> None:
             gx = results["gx"]
             print(f"  gx / pandera time         {gx[0] / ref[0]:6.2f}x")
             print(f"  gx / pandera memory       {gx[1] / ref[1]:6.2f}x")
+        hostile = Path(tmp) / "hostile"
+        hostile.mkdir()
+        timed = hostile_ratios(hostile, args.suite.resolve())
+        base_time = timed["ordinary"][0]
+        print("\n2 MB bodies, check time against a 2 MB ordinary body (best of 3, same run):")
+        for name, (seconds, found) in timed.items():
+            print(f"  {name:<16} {seconds:6.2f} s  {seconds / base_time:6.2f}x  {found} findings")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,11 @@ import pyarrow.compute as pc
 UNICODE_SPACES = "\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 SPACE_CLASS = f" \t\n\r\f\v{UNICODE_SPACES}"
 SPACE_RUN = f"[{SPACE_CLASS}]+"
+# The same characters one by one, for str.strip() and friends, which take no ranges.
+UNICODE_SPACE_CHARS = (
+    "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+)
+SPACE_CHARS = " \t\n\r\f\v" + UNICODE_SPACE_CHARS
 
 # Characters a reader cannot see, shown as visible markers in reports.
 INVISIBLE = {
@@ -99,6 +104,17 @@ def excerpt(text: object, around: int | None = None, width: int = EXCERPT_CHARS)
 
 
 Span = tuple[int, int]
+
+# How far a message looks on either side of a hit for the word it stands in. Article text is
+# untrusted: one "word" may be a pasted 2 MB image, and Python's re rescans such a word from each
+# of its characters when a word pattern is searched for ("[^ ]*$", "\\w+'\\w+"), which is
+# quadratic. A bounded window keeps every message builder linear in the field's length.
+WORD_REACH = 100
+
+
+def window(text: str, start: int, end: int, reach: int = WORD_REACH) -> Span:
+    """The bounds of at most ``reach`` characters of ``text`` on either side of [start, end)."""
+    return max(0, start - reach), min(len(text), end + reach)
 
 
 def excerpt_at(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> tuple[str, Span]:

@@ -34,7 +34,15 @@ from toolkit.expectations.base import (
     Why,
     gx_all_true,
 )
-from toolkit.text import SPACE_CLASS, SPACE_RUN, as_mask, excerpt_at, visible
+from toolkit.text import (
+    SPACE_CHARS,
+    SPACE_CLASS,
+    SPACE_RUN,
+    as_mask,
+    excerpt_at,
+    visible,
+    window,
+)
 
 TextField = Literal["headline", "title", "published", "caption", "body", "byline", "tags_raw"]
 ALL_TEXT: tuple[TextField, ...] = (
@@ -229,8 +237,9 @@ _CLOSERS = "\"'”’»)\\]"
 _CREDIT = "\\([^()\n]{1,40}\\)|\\[[^\\[\\]\n]{1,40}\\]|\n[A-Z][A-Z&. -]{1,30}"
 _WHOLE_END = f"(?:[^.]\\.|[!?])[{_CLOSERS}]*(?:[{SPACE_CLASS}]+(?:{_CREDIT}))?[{SPACE_CLASS}]*$"
 _ELLIPSIS_END = re.compile(f"(?:\\.\\.\\.|…)[{_CLOSERS}]*[{SPACE_CLASS}]*$")
-_TRAILING_SPACE = re.compile(f"[{SPACE_CLASS}]+$")
-_LAST_WORDS = re.compile(f"[^{SPACE_CLASS}]+(?:[{SPACE_CLASS}]+[^{SPACE_CLASS}]+){{0,3}}$")
+# The last four words, read from the end of the reversed body: searched for with "$" at the end,
+# Python's re would rescan a long word from each of its characters (minutes for 150 KB).
+_LAST_WORDS_REVERSED = re.compile(f"(?:[^{SPACE_CLASS}]+[{SPACE_CLASS}]+){{0,3}}[^{SPACE_CLASS}]+")
 
 
 def _ends_with_punctuation(batch: pd.DataFrame, p: NoParams) -> pd.Series:
@@ -239,7 +248,7 @@ def _ends_with_punctuation(batch: pd.DataFrame, p: NoParams) -> pd.Series:
 
 
 def _explain_end(row: Row, p: NoParams) -> Why:
-    body = _TRAILING_SPACE.sub("", str(row["body"]))
+    body = str(row["body"]).rstrip(SPACE_CHARS)
     m = _ELLIPSIS_END.search(body)
     if m:
         return why_at(
@@ -248,8 +257,8 @@ def _explain_end(row: Row, p: NoParams) -> Why:
             m.start(),
             m.end(),
         )
-    last = _LAST_WORDS.search(body)
-    start = last.start() if last else max(0, len(body) - 20)
+    last = _LAST_WORDS_REVERSED.match(body[::-1])
+    start = len(body) - last.end() if last else max(0, len(body) - 20)
     return why_at(
         "the body ends mid-sentence, without a full stop, question or exclamation mark: the "
         "article looks truncated",
@@ -456,15 +465,18 @@ def _body_no_mojibake(batch: pd.DataFrame, p: Mojibake) -> pd.Series:
     return mojibake_free(batch, p.fields)
 
 
-_WORD_END = re.compile(f"[^{SPACE_CLASS}]*$")
+_SPACE = re.compile(f"[{SPACE_CLASS}]")
 _WORD_START = re.compile(f"[^{SPACE_CLASS}]*")
 
 
 def word_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """[start, end) widened to the whole word (or words) it falls in."""
-    before = _WORD_END.search(text, 0, start)
-    after = _WORD_START.match(text, end)
-    return (before.start() if before else start), (after.end() if after else end)
+    """[start, end) widened to the whole word (or words) it falls in, by at most WORD_REACH
+    characters on either side: the message quotes the word, and a pasted image is one word."""
+    lo, hi = window(text, start, end)
+    # The nearest space before ``start``, as the first one in the reversed piece.
+    space = _SPACE.search(text[lo:start][::-1])
+    after = _WORD_START.match(text, end, hi)
+    return (start - space.start() if space else lo), (after.end() if after else end)
 
 
 def _explain_mojibake(row: Row, p: Mojibake) -> Why:

@@ -22,7 +22,7 @@ from toolkit.expectations.body import (
     why_at,
     with_text,
 )
-from toolkit.text import UNICODE_SPACES
+from toolkit.text import UNICODE_SPACE_CHARS, UNICODE_SPACES, window
 
 # Not the byline: Cloudflare's placeholder carries a no-break space, and byline_has_email
 # reports it.
@@ -38,6 +38,7 @@ class Prose(Params):
 # U+00A0, and the narrow (U+202F) and figure (U+2007) no-break spaces.
 _NBSP = "[\u00a0\u2007\u202f]"
 _NBSP_RE = re.compile(_NBSP)
+_NBSP_CHARS = "\u00a0\u2007\u202f"
 
 
 def _no_nbsp(batch: pd.DataFrame, p: Prose) -> pd.Series:
@@ -49,7 +50,7 @@ def _explain_nbsp(row: Row, p: Prose) -> Why:
     if hit is None:
         return Why("a no-break space in the text")
     name, text, m = hit
-    n = len(_NBSP_RE.findall(text))
+    n = sum(text.count(ch) for ch in _NBSP_CHARS)
     return why_at(
         f"{n} no-break space{'s' if n != 1 else ''} (U+{ord(m.group()):04X}) in the "
         f"{FIELD_NAMES[name]}: they look like spaces but are not one to searches, tokenisers "
@@ -122,10 +123,17 @@ def _explain_apostrophes(row: Row, p: Prose) -> Why:
 
 
 _WORD_AROUND = re.compile("[^\\W_]+[’'][^\\W_]+")
+# A character no word of _WORD_AROUND holds: the words after one are found as from the start.
+_NOT_IN_WORD = re.compile("[^\\w’']|_")
 
 
 def _word_at(text: str, at: int) -> str:
-    for m in _WORD_AROUND.finditer(text):
+    # Only a window around ``at`` is read: from the whole text, Python's re rescans a long word
+    # from each of its characters (quadratic), and the message quotes the word.
+    lo, hi = window(text, at, at)
+    if lo > 0 and (cut := _NOT_IN_WORD.search(text, lo, at)):
+        lo = cut.end()
+    for m in _WORD_AROUND.finditer(text, lo, hi):
         if m.start() <= at < m.end():
             return m.group()
     return text[max(0, at - 1) : at + 2]
@@ -171,7 +179,20 @@ hygiene_mixed_apostrophes = Expectation(
 # spaces and tabs from body lines, so there it is mostly no-break spaces ("statement.\u00a0").
 _HSPACE = f" \t{UNICODE_SPACES}"
 _TRAILING = f"[{_HSPACE}]+\n|[{_HSPACE}]+$"
-_TRAILING_RE = re.compile(_TRAILING)
+_HSPACE_CHARS = f" \t{UNICODE_SPACE_CHARS}"
+# The last white-space character of a line; rstrip() then finds where its run starts. Python's
+# re would rescan a long run of spaces inside a line from each of its characters for _TRAILING.
+_LINE_END_SPACE = re.compile(f"[{_HSPACE}](?:\n|$)")
+
+
+def trailing_space(text: str) -> tuple[int, int] | None:
+    """Where the first white space at the end of a line of ``text`` stands, or None."""
+    m = _LINE_END_SPACE.search(text)
+    if m is None:
+        return None
+    end = m.start() + 1
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    return line_start + len(text[line_start:end].rstrip(_HSPACE_CHARS)), end
 
 
 class Lines(Params):
@@ -185,18 +206,16 @@ def _no_trailing(batch: pd.DataFrame, p: Lines) -> pd.Series:
 
 
 def _explain_trailing(row: Row, p: Lines) -> Why:
-    hit = first_match(row, p.fields, _TRAILING_RE)
-    if hit is None:
-        return Why("white space at the end of a line")
-    name, text, m = hit
-    end = m.end() - (1 if m.group().endswith("\n") else 0)
-    return why_at(
-        f"white space at the end of a line of the {FIELD_NAMES[name]}: invisible, it makes "
-        "equal texts compare unequal; strip it when normalising",
-        text,
-        m.start(),
-        end,
-    )
+    for name in p.fields:
+        text = row.get(name)
+        if isinstance(text, str) and (at := trailing_space(text)):
+            return why_at(
+                f"white space at the end of a line of the {FIELD_NAMES[name]}: invisible, it "
+                "makes equal texts compare unequal; strip it when normalising",
+                text,
+                *at,
+            )
+    return Why("white space at the end of a line")
 
 
 def _trailing_column(batch: pd.DataFrame, p: Lines) -> dict[str, pd.Series]:
