@@ -57,7 +57,7 @@ def test_json_shape(corpus_dir: Callable[..., Path]) -> None:
     )
     result = json.loads(out)
     assert code == 0  # the byline email is a warning in the news suite
-    assert result["schema_version"] == "1.0"
+    assert result["schema_version"] == "1.1"
     assert result["summary"]["files"] == 2 and result["summary"]["articles"] == 2
     stats = result["suites"][0]["expectations"]
     assert {"id", "severity", "checked", "failed", "success_rate", "mostly", "passed"} <= set(

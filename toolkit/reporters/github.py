@@ -66,10 +66,17 @@ def annotation(f: Finding) -> str:
 def render(result: Result, options: ReportOptions) -> str:
     ordered = worst_first(result)
     limit = max(0, options.max_annotations)
+    # An expectation that could not run is always annotated, before any finding, uncapped.
+    errors = [
+        command("error", visible(e.error or ""), title=f"{e.suite}/{e.id} could not run")
+        for e in result.errored_expectations()
+    ]
     lines = [annotation(f) for f in ordered[:limit]]
     more = len(ordered) - len(lines)
     verdict = (
-        "nothing checked"
+        f"could not run {len(errors)} expectation(s)"
+        if errors
+        else "nothing checked"
         if result.exit_code == 3
         else ("passed" if result.summary.passed else "failed")
     )
@@ -88,4 +95,4 @@ def render(result: Result, options: ReportOptions) -> str:
         )
     else:
         lines.append(command("notice", f"{head}, all annotated; {where}", title="toolkit check"))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*errors, *lines]) + "\n"

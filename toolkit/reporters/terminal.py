@@ -44,6 +44,10 @@ def render(result: Result, options: ReportOptions) -> str:
         for e in suite.expectations:
             if e.engine_note:
                 console.print(Text.assemble("  note ", (e.id, "bold"), f": {e.engine_note}"))
+            if e.error:
+                console.print(
+                    Text.assemble("  error ", (e.id, "bold magenta"), f": {visible(e.error)}")
+                )
         failing = [e for e in suite.expectations if e.failed]
         for stats in failing:
             console.print(_examples(result, stats, options.examples))
@@ -60,7 +64,9 @@ def render(result: Result, options: ReportOptions) -> str:
 def _summary(result: Result) -> Panel:
     s = result.summary
     code = result.exit_code
-    if code == 3:
+    if s.errors:
+        verdict = Text(f"ERROR: {s.errors} expectation(s) could not run", style="bold magenta")
+    elif code == 3:
         verdict = Text("NOTHING CHECKED", style="bold yellow")
     elif s.passed:
         verdict = Text("PASSED", style="bold green")
@@ -98,7 +104,9 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
     table.add_column("success", justify="right")
     table.add_column("status")
     for e in stats:
-        if e.passed and not e.failed:
+        if e.error is not None:
+            status = Text("ERROR", style="bold magenta")
+        elif e.passed and not e.failed:
             status = Text("pass", style="green")
         elif e.passed:
             status = Text(f"pass (mostly {e.mostly:g})", style="green")
