@@ -45,6 +45,8 @@ REPORTERS: dict[str, Render] = {
 }
 # The file a person or a tool should open for everything a capped format leaves out.
 FULL_REPORT_PREFERENCE = ("html", "json", "sarif", "junit", "markdown")
+# The formats that show only part of the Result and may name the full report.
+CAPPED = ("rich", "github", "markdown")
 
 
 class ReportError(Exception):
@@ -116,13 +118,16 @@ def write_reports(
     its failure is returned (exit code 5)."""
     if options.redact_emails:
         result = redact_emails(result)
-    if options.full_report is None:
-        files = {d.format: d.path for d in dests if d.path is not None}
-        full = next((files[f] for f in FULL_REPORT_PREFERENCE if f in files), None)
-        options = replace(options, full_report=str(full) if full else None)
-    failures = []
+    # The full formats first: a capped format then names one that was in fact written.
+    full_first = sorted(dests, key=lambda d: d.format in CAPPED)
+    failures: list[WriteFailure] = []
     with _temp_files_removed_on_signal():
-        for dest in dests:
+        for dest in full_first:
+            if dest.format in CAPPED and options.full_report is None:
+                failed = {f.dest for f in failures}
+                files = {d.format: d.path for d in dests if d.path and d not in failed}
+                full = next((files[f] for f in FULL_REPORT_PREFERENCE if f in files), None)
+                options = replace(options, full_report=str(full) if full else "")
             try:
                 write_report(result, dest, options)
             except OSError as exc:
@@ -130,7 +135,7 @@ def write_reports(
                 if exc.errno == errno.ENXIO:  # O_NONBLOCK open of a FIFO nobody reads
                     reason += " (a FIFO no process reads)"
                 failures.append(WriteFailure(dest, reason))
-    return failures
+    return sorted(failures, key=lambda f: dests.index(f.dest))
 
 
 def write_report(result: Result, dest: Destination, options: ReportOptions) -> None:
