@@ -68,7 +68,7 @@ def guarded(what: str, fn: Callable[..., T], *args: Any) -> T:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # a plugin's sys.exit() is its own failure, not the run's end
-        raise ExpectationFailure(f"{what} raised {type(exc).__name__}: {exc}") from exc
+        raise ExpectationFailure(f"{what} raised {type(exc).__name__}: {_said(exc)}") from exc
 
 
 def check_mask(
@@ -124,8 +124,18 @@ def judged(exp: CorpusExpectation[Any], seen: list[Sighting], params: Any) -> di
     return verdicts
 
 
+def _said(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a plugin's exception may fail to print itself too
+        return "(its message cannot be printed)"
+
+
 def _kind(value: object) -> str:
-    shown = repr(value)
+    try:
+        shown = repr(value)
+    except Exception:
+        shown = "unprintable"
     shown = shown if len(shown) <= 40 else shown[:37] + "..."
     return f"a {type(value).__name__} ({shown})"
 
