@@ -166,3 +166,78 @@ def test_installed_command_runs_in_a_subprocess() -> None:
     )
     assert proc.returncode == 1, proc.stderr
     assert json.loads(proc.stdout)["summary"]["findings"]["critical"] == 1
+
+
+# --- internal errors: exit 4, one line, the traceback only with --debug ------------------------
+
+BUG = "a bug, not bad data"
+
+
+def _raise(*args: object, **kwargs: object) -> None:
+    raise RuntimeError(BUG)
+
+
+@pytest.mark.parametrize(
+    ("target", "args"),
+    [
+        ("toolkit.engine.check", ["check", str(SEED), "--suite", str(SUITES / "news.yaml")]),
+        ("toolkit.result.Result.from_json", ["report", str(SEED)]),
+        ("toolkit.suite.load_suite", ["suite", "export", "news", "--to", "gx"]),
+        ("toolkit.commands.catalog._catalog", ["expectations"]),
+        ("toolkit.commands.catalog._catalog", ["explain", "tags_non_empty"]),
+        (
+            "toolkit.fixtures.verify",
+            ["fixtures", "verify", str(SEED.parent), "--suite", str(SUITES / "news.yaml")],
+        ),
+    ],
+)
+def test_an_internal_error_exits_4_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, target: str, args: list[str]
+) -> None:
+    monkeypatch.setattr(target, _raise)
+    code, out, err = invoke(*args)
+    assert code == 4, err
+    assert err == (
+        f"toolkit: internal error: RuntimeError: {BUG} (rerun with --debug for the traceback)\n"
+    )
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_shows_the_traceback_wherever_it_is_given(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    monkeypatch.setattr("toolkit.engine.check", _raise)
+    args = ["check", str(SEED), "--suite", str(SUITES / "news.yaml")]
+    code, _, err = invoke(*(["--debug", *args] if where == "before" else [*args, "--debug"]))
+    assert code == 4
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert err.splitlines()[-2] == f"RuntimeError: {BUG}"
+    assert err.splitlines()[-1] == f"toolkit: internal error: RuntimeError: {BUG}"
+
+
+def test_an_internal_error_in_a_real_process_exits_4(tmp_path: Path) -> None:
+    # A row expectation whose `scope` (outside the guarded check) raises: a real bug path.
+    (tmp_path / "scoped_bug.py").write_text(
+        "from toolkit.expectations.tags import tags_non_empty\n"
+        "import dataclasses\n"
+        "def _scope(batch, p):\n    raise LookupError('scope \\x1b[2J broke')\n"
+        "EXPECTATIONS = [dataclasses.replace(tags_non_empty, name='scoped', scope=_scope)]\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "s.yaml").write_text(
+        "suite: s\nplugins: [scoped_bug]\nexpectations:\n  - expect: scoped\n", encoding="utf-8"
+    )
+    script = Path(sys.executable).with_name("toolkit")
+    done = subprocess.run(
+        [str(script), "check", str(SEED), "--suite", "s.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 4
+    assert done.stderr == (
+        "toolkit: internal error: LookupError: scope [U+001B][2J broke "
+        "(rerun with --debug for the traceback)\n"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 
@@ -138,3 +139,52 @@ def test_info_findings_are_capped_by_default_and_counts_stay_exact(seed_article:
     assert stats.failed == 1005
     assert len(result.findings_for("t", "hygiene_no_break_spaces")) == 1000
     assert stats.findings_omitted == 5
+
+
+def _broken(expectation: object, **changes: object) -> object:
+    return dataclasses.replace(expectation, **changes)  # type: ignore[call-overload]
+
+
+def test_a_built_in_check_that_raises_is_recorded_not_a_crash(seed_article: Article) -> None:
+    from toolkit.expectations.tags import tags_non_empty
+
+    def boom(batch: object, params: object) -> object:
+        raise MemoryError("out of luck")
+
+    suite = one_suite("- expect: tags_non_empty", "- expect: byline_has_email")
+    entry = dataclasses.replace(
+        suite.entries[0], expectation=_broken(tags_non_empty, check=boom), line=4
+    )
+    broken = dataclasses.replace(suite, entries=[entry, suite.entries[1]])
+    result = check_articles([seed_article], [broken])
+    stats = {e.id: e for e in result.suites[0].expectations}
+    assert stats["tags_non_empty"].error == (
+        f"{suite.file}:4: tags_non_empty could not run: its check raised MemoryError: out of luck"
+    )
+    assert not stats["tags_non_empty"].passed
+    # The other expectation ran on the same batch and found the placeholder byline.
+    assert [f.id for f in result.findings] == ["byline_has_email"]
+    assert result.summary.errors == 1 and result.exit_code == 4
+
+
+def test_errors_do_not_depend_on_batches_or_processes(seed_article: Article) -> None:
+    from toolkit.expectations.tags import tags_non_empty
+
+    calls = iter(range(1000))
+
+    def second_batch_raises(batch: Any, params: Any) -> Any:
+        if next(calls) == 1:
+            raise ValueError("batch two")
+        return tags_non_empty.check(batch, params)
+
+    suite = one_suite("- expect: tags_non_empty")
+    entry = dataclasses.replace(
+        suite.entries[0], expectation=_broken(tags_non_empty, check=second_batch_raises)
+    )
+    articles = [dataclasses.replace(seed_article, line=1 + 30 * i) for i in range(3)]
+    result = check_articles(articles, [dataclasses.replace(suite, entries=[entry])], batch_size=1)
+    (stats,) = [e for e in result.suites[0].expectations if e.id == "tags_non_empty"]
+    assert stats.error is not None and stats.error.endswith(
+        "its check raised ValueError: batch two"
+    )
+    assert stats.checked == 2  # the batches in which it ran

@@ -401,3 +401,41 @@ def test_cli_says_how_to_install_the_gx_engine_when_it_is_missing() -> None:
     exit_code, message = proc.stdout.split("\n", 1)
     assert exit_code == "2"
     assert "--engine gx needs Great Expectations: pip install 'toolkit[gx]'" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "mode"), [("broken_row", "scalar"), ("broken_corpus", "judge_raises")]
+)
+def test_a_broken_plugin_is_recorded_under_gx_as_under_pandera(
+    tmp_path: Path, name: str, mode: str
+) -> None:
+    plugins = ROOT / "tests" / "data" / "plugins"
+    (tmp_path / "acme_broken.py").write_text(
+        (plugins / "acme_broken.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    suite = tmp_path / "team.yaml"
+    suite.write_text(
+        f"suite: team\nplugins: [acme_broken]\nexpectations:\n  - expect: {name}\n"
+        f"    mode: {mode}\n  - expect: tags_non_empty\n",
+        encoding="utf-8",
+    )
+    errors = {}
+    for engine_name in ("pandera", "gx"):
+        result = runner.invoke(
+            app,
+            [
+                "check",
+                str(plugins / "corpus"),
+                "-s",
+                str(suite),
+                "-f",
+                "json",
+                "--engine",
+                engine_name,
+            ],
+        )
+        assert result.exit_code == 4, result.output
+        report = json.loads(result.stdout)
+        errors[engine_name] = {e["id"]: e["error"] for e in report["suites"][0]["expectations"]}
+    assert errors["gx"] == errors["pandera"]
+    assert errors["gx"][name] is not None and errors["gx"]["tags_non_empty"] is None

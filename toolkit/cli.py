@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import sys
+import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from toolkit import __version__
 from toolkit.readers.dump import DEFAULT_MAX_FILE_SIZE, parse_size
 from toolkit.result import ExitCode
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from typer._click import Context
 
     from toolkit.config import Settings
     from toolkit.readers.formats import ReadOptions
@@ -23,11 +27,15 @@ if TYPE_CHECKING:
 
 EXIT_CODES = """Exit codes: 0 every critical expectation passed (warnings may exist);
 1 at least one critical expectation failed; 2 usage or suite error (bad option, unknown
-expectation, broken suite file, missing path); 3 nothing was checked (no input files, or zero
-articles)."""
+expectation, broken suite file, missing path, two formats to one path); 3 nothing was checked
+(no input files, or zero articles); 4 an expectation could not run (a custom expectation raised
+or returned the wrong shape; the run completes and every report shows it) or an internal error
+(one line; --debug shows the traceback); 5 a report could not be written (the others are).
+When several apply, the first of 2, 4, 5, 3, 1 wins."""
 
 FORMAT_HELP = (
-    "Output format, NAME or NAME:PATH (PATH written atomically); repeatable. Formats: rich "
+    "Output format, NAME or NAME:PATH; repeatable. A file is replaced atomically, a symlink's "
+    "target written, a device or FIFO written in place. Formats: rich "
     "(default, terminal), json (the Result), html (self-contained review page), junit (JUnit "
     "XML), sarif (SARIF 2.1.0), github (Actions annotations), markdown (step summary), gitlab "
     "(GitLab Code Quality)."
@@ -111,7 +119,46 @@ class Engine(StrEnum):
     gx = "gx"
 
 
+DEBUG_FLAG = "--debug"
+
+
+class ToolkitGroup(TyperGroup):
+    """The command group: ``--debug`` is accepted anywhere on the command line, and any
+    exception that escapes a command is exit 4 with one line, never a traceback and exit 1
+    (1 means a critical expectation failed: CI must be able to tell a bug from bad data)."""
+
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        # `toolkit check x --debug` reads as `toolkit --debug check x`; after `--` is data.
+        end = args.index("--") if "--" in args else len(args)
+        if DEBUG_FLAG in args[:end]:
+            args = [DEBUG_FLAG, *(a for a in args[:end] if a != DEBUG_FLAG), *args[end:]]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # exit codes, usage errors and Ctrl-C, already handled by typer
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc(file=sys.stderr)
+            typer.echo(internal_error_line(exc, bool(ctx.params.get("debug"))), err=True)
+            raise typer.Exit(int(ExitCode.ERROR)) from None
+
+
+def internal_error_line(exc: BaseException, debug: bool) -> str:
+    """One line: the exception's type and message (its first line, control characters shown
+    as markers: a message may quote article text)."""
+    from toolkit.text import visible
+
+    text = str(exc).strip()
+    message = visible(text.splitlines()[0]) if text else ""
+    line = f"toolkit: internal error: {type(exc).__name__}: {message}".rstrip(": ")
+    return line if debug else f"{line} (rerun with {DEBUG_FLAG} for the traceback)"
+
+
 app = typer.Typer(
+    cls=ToolkitGroup,
     name="toolkit",
     help="Validate news article dumps against declarative expectation suites.\n\n" + EXIT_CODES,
     no_args_is_help=True,
@@ -132,6 +179,13 @@ def main(
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            DEBUG_FLAG,
+            help="On an internal error (exit 4), print the traceback; accepted after any command.",
+        ),
     ] = False,
 ) -> None:
     """Validate news article dumps against declarative expectation suites."""
@@ -317,12 +371,27 @@ def check(
         show_passing=settings["show_passing"],
         show_info=settings["show_info"],
     )
-    if not only_baseline:
-        write_reports(result, dests, options)
+    failures = [] if only_baseline else write_reports(result, dests, options)
     if result.exit_code == ExitCode.NOTHING_CHECKED:
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
-    raise typer.Exit(int(result.exit_code))
+    raise typer.Exit(int(run_exit_code(result, failures)))
+
+
+def run_exit_code(result: Result, failures: Sequence[object]) -> ExitCode:
+    """The exit code of a run whose reports were written with ``failures`` (each printed
+    here, one line): 4 for an expectation that could not run wins, then 5 for a report not
+    written, then the Result's own (3, 1 or 0)."""
+    from toolkit.text import visible
+
+    for failure in failures:
+        typer.echo(f"toolkit: error: {visible(str(failure))}", err=True)
+    for stats in result.errored_expectations():
+        where = f"{stats.suite}/{stats.id}"
+        typer.echo(f"toolkit: error: {where}: {visible(stats.error or '')}", err=True)
+    if result.exit_code == ExitCode.ERROR or not failures:
+        return result.exit_code
+    return ExitCode.REPORT_FAILED
 
 
 # --- configuration, selection, baseline and progress of `check` (issue: adoption in CI) ------

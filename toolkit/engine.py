@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from pathlib import Path, PurePath
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pandera.pandas as pa
@@ -51,7 +51,95 @@ Key = tuple[str, str]  # (suite name, entry id)
 
 
 class EngineError(Exception):
-    """A check that raised: a bug in an expectation or a bad row_condition, never data."""
+    """A run that cannot go on: a bad row_condition, never data."""
+
+
+class ExpectationFailure(Exception):
+    """An expectation's own code (a plugin's, or a built-in's) raised or returned the wrong
+    shape. It is recorded against that expectation (ExpectationStats.error, exit code 4) and
+    the rest of the run goes on: one broken plugin must not cost the other reports."""
+
+
+T = TypeVar("T")
+
+
+def guarded(what: str, fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, any exception of it an ExpectationFailure saying ``what`` raised."""
+    try:
+        return fn(*args)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a plugin's sys.exit() is its own failure, not the run's end
+        raise ExpectationFailure(f"{what} raised {type(exc).__name__}: {_said(exc)}") from exc
+
+
+def check_mask(
+    check: Callable[[pd.DataFrame, Any], pd.Series], params: Any, batch: pd.DataFrame
+) -> pd.Series:
+    """The check's verdict on ``batch``, or an ExpectationFailure if it is not one true/false
+    per article: a scalar ``True`` would otherwise pass every article."""
+    ok = guarded("its check", check, batch, params)
+    if not isinstance(ok, pd.Series):
+        raise ExpectationFailure(
+            f"its check returned {_kind(ok)}, not a pandas Series of true/false, one per article"
+        )
+    if len(ok) != len(batch):
+        raise ExpectationFailure(f"its check returned {len(ok)} values for {len(batch)} articles")
+    if not pd.api.types.is_bool_dtype(ok.dtype):
+        raise ExpectationFailure(f"its check returned {ok.dtype} values, not true/false")
+    if not ok.index.equals(batch.index):
+        raise ExpectationFailure(
+            "its check returned a Series with another index than the batch's: compute it from "
+            "the batch's columns"
+        )
+    return ok
+
+
+def checked_why(why: object, what: str) -> Why:
+    """``why`` if it is a Why a finding can be made of, else an ExpectationFailure."""
+    if not isinstance(why, Why):
+        raise ExpectationFailure(f"{what} returned {_kind(why)}, not a Why")
+    if not isinstance(why.message, str) or not isinstance(why.excerpt, str | None):
+        raise ExpectationFailure(f"{what} returned a Why whose message or excerpt is not text")
+    if not all(
+        isinstance(sp, tuple) and len(sp) == 2 and all(type(i) is int for i in sp)
+        for sp in why.spans
+    ):
+        raise ExpectationFailure(f"{what} returned a Why whose spans are not (start, end) pairs")
+    return why
+
+
+def judged(exp: CorpusExpectation[Any], seen: list[Sighting], params: Any) -> dict[int, Why]:
+    """The judge's verdicts, checked: positions in ``seen`` (or CORPUS_LEVEL) to a Why."""
+    verdicts = guarded("its judge", exp.judge, seen, params)
+    if not isinstance(verdicts, dict):
+        raise ExpectationFailure(
+            f"its judge returned {_kind(verdicts)}, not a dict of position to Why"
+        )
+    for i, why in verdicts.items():
+        if type(i) is not int or not (i == CORPUS_LEVEL or 0 <= i < len(seen)):
+            raise ExpectationFailure(
+                f"its judge returned the position {i!r}, not one of the {len(seen)} sightings "
+                f"(0 to {len(seen) - 1}) or CORPUS_LEVEL"
+            )
+        checked_why(why, "its judge")
+    return verdicts
+
+
+def _said(exc: BaseException) -> str:
+    try:
+        return str(exc)
+    except Exception:  # a plugin's exception may fail to print itself too
+        return "(its message cannot be printed)"
+
+
+def _kind(value: object) -> str:
+    try:
+        shown = repr(value)
+    except Exception:
+        shown = "unprintable"
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return f"a {type(value).__name__} ({shown})"
 
 
 @dataclass
@@ -66,10 +154,15 @@ class Partial:
     sightings: dict[Key, list[Sighting]] = field(default_factory=dict)
     # Feed articles an entry does not apply to (they carry no part it checks).
     not_applicable: dict[Key, int] = field(default_factory=dict)
+    # The first failure of each expectation that could not run (ExpectationFailure).
+    errors: dict[Key, str] = field(default_factory=dict)
 
     def count(self, key: Key, checked: int, failed: int) -> None:
         self.checked[key] = self.checked.get(key, 0) + checked
         self.failed[key] = self.failed.get(key, 0) + failed
+
+    def fail(self, key: Key, message: str) -> None:
+        self.errors.setdefault(key, message)
 
 
 def merge(parts: Iterable[Partial]) -> Partial:
@@ -84,6 +177,8 @@ def merge(parts: Iterable[Partial]) -> Partial:
             total.sightings.setdefault(key, []).extend(seen)
         for key, n in p.not_applicable.items():
             total.not_applicable[key] = total.not_applicable.get(key, 0) + n
+        for key, message in p.errors.items():
+            total.fail(key, message)
     return total
 
 
@@ -111,16 +206,28 @@ KEY_COLUMNS = ["file", "line"]
 
 
 def compile_schema(
-    suite: Suite, batch: pd.DataFrame, conditions: dict[str, pd.Series]
+    suite: Suite,
+    batch: pd.DataFrame,
+    conditions: dict[str, pd.Series],
+    errors: dict[str, str],
 ) -> pa.DataFrameSchema:
     """The suite's row expectations over ``batch`` as one pandera schema of DataFrame-wide
     checks, one per expectation, validated on the key columns. Rows a ``row_condition``
-    leaves out pass."""
+    leaves out pass. A check that cannot run passes every row and puts its failure in
+    ``errors`` (by entry id)."""
     checks = []
     for entry in suite.entries:
         exp = entry.expectation
         if isinstance(exp, Expectation):
-            fn = partial(_run_check, exp.check, entry.params, conditions.get(entry.id), batch)
+            fn = partial(
+                _run_check,
+                exp.check,
+                entry.params,
+                conditions.get(entry.id),
+                errors,
+                entry.id,
+                batch,
+            )
             checks.append(pa.Check(fn, name=entry.id, ignore_na=False))
     return pa.DataFrameSchema(checks=checks, name=suite.name)
 
@@ -129,10 +236,16 @@ def _run_check(
     check: Callable[[pd.DataFrame, Any], pd.Series],
     params: Any,
     condition: pd.Series | None,
+    errors: dict[str, str],
+    entry_id: str,
     batch: pd.DataFrame,
     keys: pd.DataFrame,
 ) -> pd.Series:
-    ok = check(batch, params)
+    try:
+        ok = check_mask(check, params, batch)
+    except ExpectationFailure as exc:
+        errors.setdefault(entry_id, str(exc))
+        return pd.Series(True, index=keys.index)
     return ok if condition is None else ok | ~condition
 
 
@@ -179,7 +292,9 @@ def validate_batch(
     batch = to_frame(articles, file_numbers)
     for suite in suites:
         conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
-        failing = failing_rows(compile_schema(suite, batch, conditions), batch[KEY_COLUMNS])
+        errors: dict[str, str] = {}
+        schema = compile_schema(suite, batch, conditions, errors)
+        failing = failing_rows(schema, batch[KEY_COLUMNS])
         for entry in suite.entries:
             key = (suite.name, entry.id)
             cond = conditions.get(entry.id)
@@ -188,18 +303,27 @@ def validate_batch(
             if applies is not None and not applies.all():
                 out.not_applicable[key] = out.not_applicable.get(key, 0) + int((~applies).sum())
             exp = entry.expectation
-            if isinstance(exp, Expectation):
+            if entry.id in errors:
+                out.count(key, 0, 0)
+                out.fail(key, errors[entry.id])
+            elif isinstance(exp, Expectation):
                 rows = failing.get(entry.id, pd.Index([]))
                 out.count(key, checked, len(rows))
                 limit = limits.get(entry.severity)
                 if limit is not None:
                     rows = rows[: budget.setdefault(key, limit)]
                     budget[key] -= len(rows)
-                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
+                try:
+                    out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
+                except ExpectationFailure as exc:
+                    out.fail(key, str(exc))
             elif isinstance(exp, CorpusExpectation):
                 scope = batch if cond is None else batch[cond]
                 out.count(key, checked, 0)
-                out.sightings.setdefault(key, []).extend(sightings_of(scope, entry, exp))
+                try:
+                    out.sightings.setdefault(key, []).extend(sightings_of(scope, entry, exp))
+                except ExpectationFailure as exc:
+                    out.fail(key, str(exc))
     return out
 
 
@@ -241,7 +365,13 @@ def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
 def sightings_of(
     scope: pd.DataFrame, entry: SuiteEntry, exp: CorpusExpectation[Any]
 ) -> list[Sighting]:
-    keys = exp.sketch(scope, entry.params)
+    keys = guarded("its sketch", exp.sketch, scope, entry.params)
+    if isinstance(keys, str | bytes) or not hasattr(keys, "__len__") or len(keys) != len(scope):
+        size = len(keys) if hasattr(keys, "__len__") else None
+        raise ExpectationFailure(
+            f"its sketch returned {_kind(keys) if size is None else f'{size} keys'} for "
+            f"{len(scope)} articles: give one key per article"
+        )
     column = scope[entry.field] if entry.field in scope else scope["file"]
     return [
         Sighting(
@@ -269,12 +399,13 @@ def sightings_of(
 def row_findings(
     suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, explain: Callable[[Any, Any], Why]
 ) -> list[Finding]:
-    """Findings for the failing rows only; Arrow hands them over as plain Python values."""
+    """Findings for the failing rows only; Arrow hands them over as plain Python values. An
+    explain that raises or returns no Why is an ExpectationFailure."""
     found = []
     part = FIELD_PART.get(entry.field)
     records = pyarrow.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
     for row in records:
-        why = explain(row, entry.params)
+        why = checked_why(guarded("its explain", explain, row, entry.params), "its explain")
         value = why.excerpt if why.excerpt is not None else excerpt(row.get(entry.field))
         at = row.get(f"at_{part}") if part else None
         found.append(
@@ -384,7 +515,11 @@ def finish(
                 seen = sorted(
                     total.sightings.get((suite.name, entry.id), []), key=lambda s: s.order
                 )
-                verdicts = exp.judge(seen, entry.params)
+                try:
+                    verdicts = judged(exp, seen, entry.params)
+                except ExpectationFailure as exc:
+                    total.fail((suite.name, entry.id), str(exc))
+                    continue
                 total.count((suite.name, entry.id), 0, len(verdicts))
                 for i, why in sorted(verdicts.items()):
                     if i == CORPUS_LEVEL:
@@ -456,6 +591,11 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 f"the {total.articles} articles"
             )
         note = note or _not_applicable_note(entry, total.not_applicable.get(key, 0))
+        error = total.errors.get(key)
+        if error is not None:
+            place = f"{suite.file}:{entry.line}" if entry.line else suite.file
+            error = f"{place}: {entry.expectation.name} could not run: {error}"
+            passed = False
         stats.append(
             ExpectationStats(
                 suite=suite.name,
@@ -472,6 +612,7 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 passed=passed,
                 engine_note=note,
                 findings_omitted=max(0, failed - kept.get(key, 0)),
+                error=error,
             )
         )
     passed = all(s.passed for s in stats if s.severity == "critical")

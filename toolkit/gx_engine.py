@@ -43,6 +43,7 @@ from toolkit.engine import (
     DEFAULT_BATCH,
     DEFAULT_LIMITS,
     EngineError,
+    ExpectationFailure,
     Key,
     Partial,
     condition_mask,
@@ -51,6 +52,7 @@ from toolkit.engine import (
     file_partial,
     files_of,
     finish,
+    judged,
     make_finding,
     merge,
     row_findings,
@@ -160,8 +162,15 @@ def validate(
     batch, conditions = _with_conditions(
         plans, derive_columns(plans, to_frame(articles, file_order))
     )
-    for p, outcome in _run_gx(plans, batch, data_docs, conditions):
-        found = _gx_findings(p, batch, outcome)
+    for p, outcome, raised in _run_gx(plans, batch, data_docs, conditions):
+        try:
+            if raised is not None:
+                raise ExpectationFailure(f"Great Expectations could not run it: {raised}")
+            found = _gx_findings(p, batch, outcome)
+        except ExpectationFailure as exc:  # recorded as the toolkit's engine records it
+            out.count(p.key, 0, 0)
+            out.fail(p.key, str(exc))
+            continue
         out.count(p.key, _checked(p, batch, outcome), len(found))
         out.findings.extend(found)
         verdicts[p.key] = bool(outcome.success)
@@ -241,9 +250,10 @@ def _context(data_docs: Path | None) -> Any:
 
 def _run_gx(
     plans: list[GxPlan], batch: pd.DataFrame, data_docs: Path | None, conditions: dict[Key, str]
-) -> Iterator[tuple[GxPlan, ExpectationValidationResult]]:
+) -> Iterator[tuple[GxPlan, ExpectationValidationResult, str | None]]:
     """Validate ``batch`` against one GX suite per toolkit suite, in one checkpoint run;
-    yield each plan with its GX result, matched by the toolkit id in the result's meta."""
+    yield each plan with its GX result, matched by the toolkit id in the result's meta, and
+    the message of the exception GX caught while running it (None if it ran)."""
     context = _context(data_docs)
     definition = (
         context.data_sources.add_pandas("toolkit")
@@ -288,12 +298,8 @@ def _run_gx(
         for p in members:
             outcome = by_id[p.entry.id]
             raised = [i for i in _exception_infos(outcome.exception_info) if i["raised_exception"]]
-            if raised:
-                message = raised[0].get("exception_message") or "an error"
-                raise EngineError(
-                    f"Great Expectations could not run {p.entry.id!r} of suite {name!r}: {message}"
-                )
-            yield p, outcome
+            message = (raised[0].get("exception_message") or "an error") if raised else None
+            yield p, outcome, message
 
 
 def _expectation(p: GxPlan, condition_column: str | None) -> Any:
@@ -357,7 +363,7 @@ def _corpus_findings(
     scope = _scoped(batch, p)
     at = dict(zip(scope.index, sightings_of(scope, p.entry, exp), strict=True))
     rows = sorted(at, key=lambda r: at[r].order)
-    verdicts = exp.judge([at[r] for r in rows], p.entry.params)
+    verdicts = judged(exp, [at[r] for r in rows], p.entry.params)
     if aggregate:
         if CORPUS_LEVEL in verdicts:
             return [corpus_finding(p.suite, p.entry, verdicts[CORPUS_LEVEL])]
@@ -401,7 +407,7 @@ def _as_run(
         stats = []
         for e in sr.expectations:
             key = (e.suite, e.id)
-            if key in verdicts:
+            if key in verdicts and e.error is None:
                 e = e.model_copy(update={"passed": verdicts[key]})
             note = "; ".join(n for n in (notes.get(key), e.engine_note) if n) or None
             e = e.model_copy(update={"engine_note": note})

@@ -16,12 +16,18 @@ SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
 
 
 class ExitCode(IntEnum):
-    """Exit codes of ``toolkit check`` (README, ``--help``)."""
+    """Exit codes of ``toolkit check`` (README, ``--help``). When several apply, the first of
+    USAGE, ERROR, REPORT_FAILED, NOTHING_CHECKED, FAILED wins."""
 
     OK = 0
     FAILED = 1
     USAGE = 2
     NOTHING_CHECKED = 3
+    # An expectation could not run (its code raised or returned the wrong shape), or the tool
+    # itself failed: the verdict is incomplete, whatever else passed or failed.
+    ERROR = 4
+    # A report could not be written; every other report was.
+    REPORT_FAILED = 5
 
 
 class _Model(BaseModel):
@@ -71,6 +77,9 @@ class ExpectationStats(_Model):
     findings_omitted: int = 0
     # With --baseline: this expectation's findings the baseline file accepts.
     accepted: int = 0
+    # Set when the expectation could not run: its check, explain, sketch or judge raised or
+    # returned the wrong shape. "suite.yaml:LINE: what happened"; such an entry never passes.
+    error: str | None = None
 
 
 class SuiteResult(_Model):
@@ -140,6 +149,8 @@ class Summary(_Model):
     expectations_failed: dict[Severity, int]
     findings: dict[Severity, int]
     baseline: BaselineSummary | None = None
+    # Expectations that could not run (ExpectationStats.error): exit code 4.
+    errors: int = 0
 
 
 class Result(_Model):
@@ -151,9 +162,15 @@ class Result(_Model):
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.summary.errors:
+            return ExitCode.ERROR
         if self.summary.articles == 0:
             return ExitCode.NOTHING_CHECKED
         return ExitCode.OK if self.summary.passed else ExitCode.FAILED
+
+    def errored_expectations(self) -> list[ExpectationStats]:
+        """The expectations that could not run, each with its error."""
+        return [e for s in self.suites for e in s.expectations if e.error is not None]
 
     def failed_expectations(self) -> list[ExpectationStats]:
         return [e for s in self.suites for e in s.expectations if not e.passed]
@@ -186,4 +203,5 @@ def summarise(
         expectations=len(stats),
         expectations_failed={s: failed.get(s, 0) for s in SEVERITIES},
         findings={s: by_severity.get(s, 0) for s in SEVERITIES},
+        errors=sum(e.error is not None for e in stats),
     )

@@ -242,6 +242,8 @@ def _demonstration(exp: AnyExpectation, suite: Suite, entry: SuiteEntry) -> list
         verdict = check_articles([passing], [suite])
     except EngineError as exc:
         return [*out, "", f"The check raised: {exc}"]
+    if (error := _error(verdict, entry)) is not None:
+        return [*out, "", f"The expectation could not run: {error}"]
     if _findings(verdict, entry):
         out += ["", "  With these parameters the example article fails too:"]
         out += _finding_lines(verdict, entry)
@@ -274,9 +276,19 @@ def _demonstration(exp: AnyExpectation, suite: Suite, entry: SuiteEntry) -> list
         failing = check_articles(corpus, [suite])
     except EngineError as exc:
         return [*out, "", f"The check raised: {exc}"]
+    if (error := _error(failing, entry)) is not None:
+        return [*out, "", f"The expectation could not run: {error}"]
     found = _finding_lines(failing, entry)
     out += ["", "The finding:" if len(found) <= 2 else "The findings:"]
     return out + (found or ["  (none: these parameters let the article pass)"])
+
+
+def _error(result: Result, entry: SuiteEntry) -> str | None:
+    """Why the entry could not run (its code raised or returned the wrong shape), if so."""
+    from toolkit.text import visible
+
+    errors = [e.error for e in result.errored_expectations() if e.id == entry.id and e.error]
+    return visible(errors[0]) if errors else None
 
 
 def _findings(result: Result, entry: SuiteEntry) -> list[Any]:

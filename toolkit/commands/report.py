@@ -17,8 +17,9 @@ from toolkit.cli import (
     RedactOption,
     app,
     fail,
+    run_exit_code,
 )
-from toolkit.result import SCHEMA_VERSION, ExitCode, Result
+from toolkit.result import SCHEMA_VERSION, Result
 
 
 def load_result(path: Path) -> Result:
@@ -60,8 +61,9 @@ def report(
     redact_emails: RedactOption = False,
     max_annotations: AnnotationsOption = 50,
 ) -> None:
-    """Render reports from a saved JSON result. The exit code is the saved run's own (0, 1
-    or 3), so a CI step can gate on it; 2 for a bad option or a file that is not a result."""
+    """Render reports from a saved JSON result. The exit code is the saved run's own (0, 1,
+    3 or 4), so a CI step can gate on it; 2 for a bad option or a file that is not a result;
+    5 for a report that could not be written."""
     from toolkit.reporters import ReportError, ReportOptions, plan_destinations, write_reports
 
     try:
@@ -74,5 +76,5 @@ def report(
         redact_emails=redact_emails,
         max_annotations=max_annotations,
     )
-    write_reports(result, dests, options)
-    raise typer.Exit(int(ExitCode(result.exit_code)))
+    failures = write_reports(result, dests, options)
+    raise typer.Exit(int(run_exit_code(result, failures)))

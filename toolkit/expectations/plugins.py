@@ -48,7 +48,9 @@ def load_module(name: str, search: Sequence[Path] = ()) -> list[AnyExpectation]:
             f"cannot import the plugin module {name!r}: {exc}"
             + (f" (searched the import path and {where})" if where else "")
         ) from exc
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # sys.exit() in a plugin must not end the run, silently, 0
         raise PluginError(
             f"the plugin module {name!r} raised on import: {type(exc).__name__}: {exc}"
         ) from exc
@@ -89,7 +91,9 @@ def installed() -> list[tuple[str, list[AnyExpectation]]]:
         label = f"entry point {ep.name!r} ({ep.value}) of group {GROUP!r}"
         try:
             loaded = ep.load()
-        except Exception as exc:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # as for a suite's plugin module: sys.exit() included
             raise PluginError(f"cannot load the {label}: {type(exc).__name__}: {exc}") from exc
         out.append((label, expectations_of(loaded, label)))
     return out

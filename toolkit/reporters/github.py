@@ -70,10 +70,17 @@ def render(result: Result, options: ReportOptions) -> str:
     # Findings the baseline file accepts are not annotated: only new ones need a look.
     ordered = [f for f in worst_first(result) if f.baseline != "accepted"]
     limit = max(0, options.max_annotations)
+    # An expectation that could not run is always annotated, before any finding, uncapped.
+    errors = [
+        command("error", visible(e.error or ""), title=f"{e.suite}/{e.id} could not run")
+        for e in result.errored_expectations()
+    ]
     lines = [annotation(f) for f in ordered[:limit]]
     more = len(ordered) - len(lines)
     verdict = (
-        "nothing checked"
+        f"could not run {len(errors)} expectation(s)"
+        if errors
+        else "nothing checked"
         if result.exit_code == 3
         else ("passed" if result.summary.passed else "failed")
     )
@@ -98,4 +105,4 @@ def render(result: Result, options: ReportOptions) -> str:
         )
     else:
         lines.append(command("notice", f"{head}, all annotated; {where}", title="toolkit check"))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*errors, *lines]) + "\n"

@@ -65,7 +65,13 @@ def render(result: Result, options: ReportOptions) -> str:
     )
     exit_code = result.exit_code
     verdict = (
-        "nothing checked" if exit_code == 3 else "passed" if result.summary.passed else "failed"
+        "error"
+        if result.summary.errors
+        else "nothing checked"
+        if exit_code == 3
+        else "passed"
+        if result.summary.passed
+        else "failed"
     )
     page = env.get_template("report.html.j2").render(
         result=result,
@@ -126,6 +132,8 @@ class ExpectationRow:
     engine_note: str | None = None
     # Failing articles whose findings were not kept (--max-findings).
     findings_omitted: int = 0
+    # Why the expectation could not run (ExpectationStats.error).
+    error: str | None = None
 
 
 def _expectation_rows(result: Result) -> list[ExpectationRow]:
@@ -144,6 +152,7 @@ def _expectation_rows(result: Result) -> list[ExpectationRow]:
             bar=round(100 * e.success_rate, 2),
             engine_note=e.engine_note,
             findings_omitted=e.findings_omitted,
+            error=e.error,
         )
         for s in result.suites
         for e in s.expectations

@@ -49,7 +49,7 @@ def details(found: list[Finding], limit: int) -> str:
 
 def render(result: Result, options: ReportOptions) -> str:
     # junitparser keeps the element tree right (nesting, counts); it is small and maintained.
-    from junitparser import Failure, JUnitXml, TestCase, TestSuite
+    from junitparser import Error, Failure, JUnitXml, TestCase, TestSuite
 
     by_expectation: dict[tuple[str, str], list[Finding]] = {}
     for f in result.findings:
@@ -64,11 +64,14 @@ def render(result: Result, options: ReportOptions) -> str:
         ts.add_property("files", str(result.summary.files))
         if suite.description:
             ts.add_property("description", xml_text(suite.description))
-        failures = 0
+        failures = errors = 0
         for stats in suite.expectations:
             case = TestCase(xml_text(stats.id), classname=xml_text(suite.name))
             found = by_expectation.get((stats.suite, stats.id), [])
-            if not stats.passed:
+            if stats.error is not None:  # it could not run: an <error>, not a <failure>
+                errors += 1
+                case.result = [Error(xml_text(stats.error), "error")]
+            elif not stats.passed:
                 failures += 1
                 # type carries the severity: only critical failures fail the run (exit 1).
                 failure = Failure(
@@ -87,12 +90,14 @@ def render(result: Result, options: ReportOptions) -> str:
         # per-suite time exists.
         ts.tests = len(suite.expectations)
         ts.failures = failures
-        ts.errors = 0
+        ts.errors = errors
         ts.skipped = 0
         xml.add_testsuite(ts)
     xml.tests = sum(len(s.expectations) for s in result.suites)
-    xml.failures = sum(1 for s in result.suites for e in s.expectations if not e.passed)
-    xml.errors = 0
+    xml.failures = sum(
+        1 for s in result.suites for e in s.expectations if not e.passed and e.error is None
+    )
+    xml.errors = result.summary.errors
     xml.time = round(result.run.duration_s, 3)
     out = io.BytesIO()
     xml.write(out, pretty=True)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 # neutralises HTML, which GitHub renders inline (quotes stay: outside a tag they are text).
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
 STATUS = {True: "✅", False: "❌"}
+ERROR = "⛔"
 
 
 def md(text: str) -> str:
@@ -46,8 +47,9 @@ def excerpt_md(f: Finding) -> str:
 
 def _row(e: ExpectationStats) -> str:
     mostly = f" (mostly {e.mostly:g})" if e.mostly is not None else ""
+    status = ERROR if e.error is not None else STATUS[e.passed]
     return (
-        f"| {STATUS[e.passed]} | {code(e.id)} | {e.severity} | {e.failed} / {e.checked} "
+        f"| {status} | {code(e.id)} | {e.severity} | {e.failed} / {e.checked} "
         f"| {e.success_rate:.1%}{mostly} |"
     )
 
@@ -55,7 +57,9 @@ def _row(e: ExpectationStats) -> str:
 def render(result: Result, options: ReportOptions) -> str:
     s = result.summary
     verdict = (
-        "⚠️ nothing checked"
+        f"{ERROR} error: {s.errors} expectation(s) could not run"
+        if s.errors
+        else "⚠️ nothing checked"
         if result.exit_code == 3
         else f"{STATUS[s.passed]} {'passed' if s.passed else 'failed'}"
     )
@@ -84,6 +88,12 @@ def render(result: Result, options: ReportOptions) -> str:
             "| --- | --- | --- | ---: | ---: |",
             *(_row(e) for e in suite.expectations),
             "",
+            *(
+                f"- {ERROR} {code(e.id)} could not run: {md(e.error)}"
+                for e in suite.expectations
+                if e.error
+            ),
+            *([""] if any(e.error for e in suite.expectations) else []),
         ]
         for e in suite.expectations:
             found = by_expectation.get((e.suite, e.id), [])

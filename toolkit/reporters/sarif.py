@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from toolkit.result import Finding, Result, Severity
+from toolkit.result import ExpectationStats, Finding, Result, Severity
 from toolkit.text import json_for_logs, visible
 
 if TYPE_CHECKING:
@@ -106,6 +107,27 @@ def render(result: Result, options: ReportOptions) -> str:
             properties=props,
         )
 
+    def could_not_run(suite_file: str, e: ExpectationStats) -> SarifResult:
+        """An expectation that could not run: an error-level result at its suite entry."""
+        uri, base = artifact_uri(suite_file)
+        at = re.match(re.escape(suite_file) + r":(\d+):", e.error or "")
+        return SarifResult(
+            rule_id=f"{e.suite}/{e.id}",
+            rule_index=index.get((e.suite, e.id)),
+            kind="fail",
+            level="error",
+            message=Message(text=e.error or ""),
+            locations=[
+                Location(
+                    physical_location=PhysicalLocation(
+                        artifact_location=ArtifactLocation(uri=uri, uri_base_id=base),
+                        region=Region(start_line=int(at.group(1)) if at else 1),
+                    )
+                )
+            ],
+            properties={"couldNotRun": True},
+        )
+
     log = Sarif(
         schema_uri=SCHEMA,
         runs=[
@@ -118,9 +140,18 @@ def render(result: Result, options: ReportOptions) -> str:
                         rules=rules,
                     )
                 ),
-                results=[one(f) for f in result.findings],
+                results=[
+                    *(
+                        could_not_run(s.file, e)
+                        for s in result.suites
+                        for e in s.expectations
+                        if e.error
+                    ),
+                    *(one(f) for f in result.findings),
+                ],
                 properties={
                     "passed": result.summary.passed,
+                    "expectationsNotRun": result.summary.errors,
                     "files": result.summary.files,
                     "articles": result.summary.articles,
                     "suites": result.run.suites,

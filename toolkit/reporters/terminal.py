@@ -72,6 +72,12 @@ def render(result: Result, options: ReportOptions) -> str:
                 console.print(
                     Text.assemble("  note ", (visible(e.id), "bold"), f": {visible(e.engine_note)}")
                 )
+            if e.error:
+                console.print(
+                    Text.assemble(
+                        "  error ", (visible(e.id), "bold magenta"), f": {visible(e.error)}"
+                    )
+                )
         info = [e for e in failing if e.severity == "info"]
         for stats in failing:
             if stats.severity != "info" or options.show_info:
@@ -162,7 +168,9 @@ def _stale(result: Result) -> Group:
 def _summary(result: Result) -> Panel:
     s = result.summary
     code = result.exit_code
-    if code == 3:
+    if s.errors:
+        verdict = Text(f"ERROR: {s.errors} expectation(s) could not run", style="bold magenta")
+    elif code == 3:
         verdict = Text("NOTHING CHECKED", style="bold yellow")
     elif s.passed:
         verdict = Text("PASSED", style="bold green")
@@ -200,7 +208,9 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
     table.add_column("success", justify="right")
     table.add_column("status")
     for e in stats:
-        if e.passed and not e.failed:
+        if e.error is not None:
+            status = Text("ERROR", style="bold magenta")
+        elif e.passed and not e.failed:
             status = Text("pass", style="green")
         elif e.passed and e.mostly is None:
             status = Text(f"pass ({e.accepted} accepted)", style="green")
