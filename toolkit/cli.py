@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import traceback
 from enum import StrEnum
@@ -349,6 +350,10 @@ def check(
     _select(suites, settings["select"], settings["ignore"])
 
     reading = reading_options(max_file_size, input_format, input_preset, field_map or [])
+    own = [d.path for d in dests if d.path is not None] + [
+        p for p in (baseline, update_baseline) if p
+    ]
+    reading = dataclasses.replace(reading, exclude=tuple(own))
     limits = finding_limits(max_findings)
     try:
         if engine is Engine.gx:
@@ -487,7 +492,7 @@ def _pandera_check(
         from toolkit.readers import discover
 
         # For the bar's length and the time left; the walk is cheap beside the reading.
-        total = len(discover(paths, include_hidden=include_hidden).files)
+        total = len(discover(paths, include_hidden, reading.exclude).files)
     with progress(total, wanted(quiet)) as on_progress:
         return run_check(
             paths,

@@ -644,7 +644,7 @@ def check(
     processes)."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    found = discover(paths, include_hidden=include_hidden)
+    found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
     files = list(zip(found.files, found.labels, strict=True))
     file_order = {label: i for i, (_, label) in enumerate(files)}
     if jobs > 1 and len(files) > 1:

@@ -96,7 +96,7 @@ def check(
     ``reading`` are passed to discovery and the readers, as in the pandera engine."""
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
-    found = discover(paths, include_hidden=include_hidden)
+    found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
     labels = found.labels
     file_order = {label: i for i, label in enumerate(labels)}
     parts: list[Partial] = []

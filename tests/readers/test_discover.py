@@ -229,3 +229,12 @@ def test_every_entry_is_read_or_listed_once(entries: list[tuple[bytes, str]]) ->
         for path in made:
             assert path in seen, path
         assert all(ch < "\udc80" or ch > "\udcff" for s in found.labels for ch in s)
+
+
+def test_the_runs_own_files_are_listed_not_read(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(" date 2025-03-11  A\n", "utf-8")
+    report = tmp_path / "report.json"
+    report.write_text("{}", "utf-8")
+    found = discover([tmp_path], exclude=(report, tmp_path / "not-yet.json"))
+    assert [p.name for p in found.files] == ["a.txt"]
+    assert [(s.path.name, s.kind) for s in found.skipped] == [("report.json", "own_file")]

@@ -37,6 +37,7 @@ SkipKind = Literal[
     "duplicate",  # a file already read by another way (named twice, a symlink, a hard link)
     "unlistable",  # a directory that cannot be listed (permissions, I/O error)
     "unstatable",  # an entry whose type cannot be learnt (permissions, I/O error)
+    "own_file",  # a file the run itself writes or reads as settings (a report, the baseline)
 ]
 
 _TYPE_NAMES = (
@@ -101,20 +102,30 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     )
 
 
-def discover(paths: list[Path], include_hidden: bool = False) -> Discovery:
+def discover(
+    paths: list[Path], include_hidden: bool = False, exclude: tuple[Path, ...] = ()
+) -> Discovery:
     """Walk directories in sorted order so that runs are reproducible: at each level its
     files, then its directories. Hidden entries (a name starting with '.') met in a directory
-    are listed, not read, unless ``include_hidden``; a path named here is always read."""
-    walk = _Walk(include_hidden)
+    are listed, not read, unless ``include_hidden``; a path named here is always read, but
+    for the run's own files (``exclude``: its reports, its baseline), which are never input."""
+    walk = _Walk(include_hidden, exclude)
     for path in paths:
         walk.named(path)
     return walk.found
 
 
 class _Walk:
-    def __init__(self, include_hidden: bool) -> None:
+    def __init__(self, include_hidden: bool, exclude: tuple[Path, ...] = ()) -> None:
         self.include_hidden = include_hidden
         self.found = Discovery()
+        self.own: set[tuple[int, int]] = set()
+        for path in exclude:
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue  # not written yet: it cannot be met either
+            self.own.add((st.st_dev, st.st_ino))
         # (st_dev, st_ino) of every file and directory taken, with the label it was taken as.
         self.files_seen: dict[tuple[int, int], str] = {}
         self.dirs_seen: dict[tuple[int, int], str] = {}
@@ -145,6 +156,9 @@ class _Walk:
             self.skip(path, label, "not_regular", f"not a regular file: {_type_name(st)}")
             return
         key = (st.st_dev, st.st_ino)
+        if key in self.own:
+            self.skip(path, label, "own_file", "a report or baseline file of this run, not input")
+            return
         first = self.files_seen.get(key)
         if first is not None:
             self.skip(path, label, "duplicate", f"the same file as {first}, read once")

@@ -85,6 +85,8 @@ class ReadOptions:
     # A format name of FORMATS for every file, instead of choosing by suffix.
     input_format: str | None = None
     mapping: FieldMapping = DEFAULT_MAPPING
+    # Files the run writes or reads as settings (reports, the baseline): never read as input.
+    exclude: tuple[Path, ...] = ()
 
     def read(self, path: Path, label: str) -> ReadOutcome:
         return read_file(path, label, self.mapping, self.input_format, self.max_file_size)
