@@ -18,7 +18,7 @@ CORPORA = ROOT / "corpora"
 SEED = CORPORA / "seed" / "000_faaed4314eeb3cba.txt"
 CLEAN = CORPORA / "clean"
 BROKEN = CORPORA / "broken"
-SUITES = ROOT / "expectations"
+SUITES = ROOT / "toolkit" / "suites"  # the shipped suites
 
 
 def one_suite(*entries: str, name: str = "t") -> Suite:

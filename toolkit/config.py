@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from toolkit.suite import (
+    SHIPPED_DIR,
     SUITE_DIR,
     SUITE_SUFFIXES,
     Suite,
@@ -340,8 +341,10 @@ def _unknown(what: str, key: object, valid: Sequence[str]) -> str:
 def default_suites(directory: Path = SUITE_DIR) -> list[Path]:
     """The suites in ``directory`` that no other suite there extends: a suite that extends
     another already runs the other's expectations, and running both reports each defect
-    twice."""
+    twice. With no suite there (a run outside any project), the shipped ``news`` suite."""
     paths = available_suites(directory)
+    if not paths:
+        return [SHIPPED_DIR / "news.yaml"]
     extended: set[Path] = set()
     for path in paths:
         try:

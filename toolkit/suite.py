@@ -23,6 +23,9 @@ from toolkit.expectations.plugins import Catalog, PluginError, catalog, load_mod
 from toolkit.result import SEVERITIES, Severity
 
 SUITE_DIR = Path("expectations")
+# The suites shipped inside the package (news, joongang): found by name from any directory,
+# after a project's own expectations/, which wins.
+SHIPPED_DIR = Path(__file__).resolve().parent / "suites"
 SUITE_SUFFIXES = (".yaml", ".yml")
 _SUITE_KEYS = {"suite", "description", "extends", "plugins", "expectations"}
 _ENTRY_KEYS = {"expect", "id", "severity", "mostly", "row_condition"}
@@ -80,19 +83,35 @@ def available_suites(directory: Path = SUITE_DIR) -> list[Path]:
 
 
 def resolve_suite(ref: str, directory: Path = SUITE_DIR) -> Path:
-    """A suite given as a path, or as a NAME looked up in ``expectations/``."""
+    """A suite given as a path, or as a NAME looked up in ``expectations/`` and then among
+    the shipped suites."""
     path = Path(ref)
     if path.is_file():
         return path
-    for suffix in SUITE_SUFFIXES:
-        candidate = directory / f"{ref}{suffix}"
-        if candidate.is_file():
-            return candidate
-    names = [p.stem for p in available_suites(directory)]
-    hint = f"suites in {directory}/: {', '.join(names)}" if names else f"no suites in {directory}/"
+    for folder in (directory, SHIPPED_DIR):
+        for suffix in SUITE_SUFFIXES:
+            candidate = folder / f"{ref}{suffix}"
+            if candidate.is_file():
+                return candidate
+    names = sorted({p.stem for p in available_suites(directory) + shipped_suites()})
+    hint = f"suites in {directory}/ or shipped: {', '.join(names)}"
     close = difflib.get_close_matches(ref, names, n=1)
     more = f"; did you mean {close[0]!r}?" if close else ""
     raise SuiteError(ref, None, f"no such suite file or name ({hint}){more}")
+
+
+def shipped_suites() -> list[Path]:
+    return available_suites(SHIPPED_DIR)
+
+
+def suite_label(path: Path) -> str:
+    """How a suite file is named in reports: a shipped suite by its place in the package
+    (``toolkit/suites/news.yaml``), not by where the package is installed."""
+    try:
+        inside = path.resolve().relative_to(SHIPPED_DIR)
+    except (ValueError, OSError):
+        return str(path)
+    return f"toolkit/suites/{inside.as_posix()}"
 
 
 def load_suite(ref: str | Path, directory: Path = SUITE_DIR) -> Suite:
@@ -106,7 +125,7 @@ def parse_suite(text: str, label: str = "<suite>", directory: Path = SUITE_DIR) 
 
 
 def _load(path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
-    label = str(path)
+    label = suite_label(path)
     try:
         text = read_config(path, SUITE_BYTES)
     except (OSError, UnicodeDecodeError) as exc:
@@ -180,7 +199,7 @@ def _duplicate_keys(root: yaml.Node, label: str) -> None:
 
 
 def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
-    label = str(path)
+    label = suite_label(path)
     if len(text) > SUITE_BYTES:
         raise SuiteError(label, None, f"the suite is over {SUITE_BYTES:,} characters long")
     try:

@@ -1,0 +1,128 @@
+"""The package installs like a real one: a wheel built from the checkout, installed in a
+fresh virtual environment outside it, checks a corpus with a shipped suite by name and runs
+the pytest plugin's two-liner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BROKEN, CLEAN, ROOT
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv with the wheel installed; the dependencies come from this environment
+    (a .pth line), so the test needs no network, and the toolkit itself only from the wheel."""
+    work = tmp_path_factory.mktemp("install")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(work / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+        cwd=work,
+    )
+    (wheel,) = (work / "dist").glob("news_corpus_toolkit-*.whl")
+    env_dir = work / "venv"
+    venv.create(env_dir, with_pip=True)  # ensurepip: pip from its bundled wheel, offline
+    python = env_dir / "bin" / "python"
+    target = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    # Dependencies from this environment; a .pth adds the folder, and its own .pth files
+    # (the checkout's editable install) are not run, so the checkout is not importable.
+    Path(target, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        check=True,
+    )
+    return env_dir
+
+
+def _run(env_dir: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def test_wheel_checks_a_corpus_with_a_shipped_suite_outside_the_checkout(
+    installed: Path, tmp_path: Path
+) -> None:
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    for name in ("tags_empty.txt", "body_empty.txt"):
+        (incoming / name).write_bytes((BROKEN / name).read_bytes())
+    where = _run(
+        installed,
+        tmp_path,
+        str(installed / "bin" / "python"),
+        "-c",
+        "import toolkit; print(toolkit.__file__)",
+    )
+    assert str(installed) in where.stdout, where.stderr
+    result = _run(
+        installed,
+        tmp_path,
+        str(installed / "bin" / "toolkit"),
+        "check",
+        "incoming",
+        "--suite",
+        "news",
+        "--no-color",
+    )
+    assert result.returncode == 1, result.stderr
+    assert "suite news  (toolkit/suites/news.yaml)" in result.stdout
+    assert "incoming/tags_empty.txt:1" in result.stdout
+    # No suite named and no expectations/ folder here: the shipped news suite runs.
+    default = _run(
+        installed,
+        tmp_path,
+        str(installed / "bin" / "toolkit"),
+        "check",
+        "incoming",
+        "-q",
+        "--no-color",
+    )
+    assert default.returncode == 1 and "suite" not in default.stderr
+
+
+def test_wheel_pytest_plugin_two_liner(installed: Path, tmp_path: Path) -> None:
+    corpus = tmp_path / "dumps"
+    corpus.mkdir()
+    for path in sorted(CLEAN.glob("*.txt"))[:3]:
+        (corpus / path.name).write_bytes(path.read_bytes())
+    (tmp_path / "test_dumps.py").write_text(
+        "def test_dumps(check_corpus):\n    assert check_corpus('dumps', suite='news')\n",
+        "utf-8",
+    )
+    result = _run(
+        installed,
+        tmp_path,
+        str(installed / "bin" / "python"),
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "test_dumps.py",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
