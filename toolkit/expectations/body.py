@@ -719,7 +719,7 @@ body_no_replacement_or_control_chars = Expectation(
 # banners, JavaScript notices, sharing and copyright lines, in English and in the languages of
 # the sites most often scraped beside it. Whole phrases, so that an article about subscriptions
 # or cookies is not taken for one; and a phrase counts only where a notice stands (see
-# boilerplate_pattern), not inside an ordinary sentence in the middle of a story.
+# notices()), not inside an ordinary sentence in the middle of a story.
 DEFAULT_BOILERPLATE: tuple[str, ...] = (
     "subscribe to our newsletter",
     "sign up for our newsletter",
@@ -809,10 +809,6 @@ class Boilerplate(Params):
             raise ValueError("a phrase must hold at least one word")
         return value
 
-    @property
-    def pattern(self) -> str:
-        return boilerplate_pattern((*self.phrases, *self.extra_phrases))
-
 
 # The letters a phrase may not run into (ASCII and Latin letters as themselves, which both RE2
 # and Python's re read); other scripts write phrases without spaces around them.
@@ -830,59 +826,92 @@ def phrase_pattern(phrases: tuple[str, ...]) -> str:
     return f"(?i:{'|'.join(words)})"
 
 
+@dataclasses.dataclass(frozen=True)
+class NoticeShapes:
+    """The RE2 patterns of a notice, each read over one paragraph (short ones only, bar the
+    last): see notices()."""
+
+    anywhere: str  # the phrase as whole words
+    opening: str  # a paragraph that opens with it
+    closing: str  # a sentence that opens with it, in the last paragraph's tail
+
+
 @lru_cache(maxsize=64)
-def boilerplate_pattern(phrases: tuple[str, ...]) -> str:
-    """One RE2 pattern for the phrases where a notice stands, judged by place and shape:
-
-    - a short paragraph of its own that opens with the phrase (after an opening mark, or a
-      copyright sign and the owner: "© 2024 AP. All rights reserved."), anywhere in the text;
-    - the phrase anywhere in the first or the last paragraph when that paragraph is short;
-    - the phrase opening a sentence at the very end of the text ("… said. Subscribe now.").
-
-    A phrase inside a sentence of a longer paragraph, or in a sentence mid-story, is story."""
-    if not phrases:
-        return "$^"  # matches nothing: an empty list turns the check off
+def notice_shapes(phrases: tuple[str, ...]) -> NoticeShapes:
     phrase = phrase_pattern(phrases)
-    n = NOTICE_CHARS
-    # The phrase as whole words, then the rest of its (short) paragraph.
-    tail = f"{phrase}(?:[^{_LETTER}\n][^\n]{{0,{n}}})?"
-    before = f"(?:[^\n]{{0,{n}}}[^{_LETTER}\n])?"
-    line_end = "(?:\n|$)"
-    own = f"(?:^|\n){_OPENING}(?:{_COPYRIGHT})?{tail}{line_end}"
-    first = f"^{before}{tail}{line_end}"
-    last = f"(?:^|\n){before}{tail}$"
-    closing = f"[{_SENTENCE_END}][{SPACE_CLASS}]*{_OPENING}{tail}$"
-    return f"(?i)(?:{own}|{first}|{last}|{closing})"
+    after = f"(?:[^{_LETTER}]|$)"
+    return NoticeShapes(
+        anywhere=f"(?:^|[^{_LETTER}]){phrase}{after}",
+        opening=f"(?i)^{_OPENING}(?:{_COPYRIGHT})?{phrase}{after}",
+        closing=f"[{_SENTENCE_END}][{SPACE_CLASS}]*{_OPENING}{phrase}{after}",
+    )
+
+
+def notices(values: pd.Series | pa.Array, phrases: tuple[str, ...]) -> pd.DataFrame:
+    """The paragraphs of each text that are notices, judged by place and shape: a short
+    paragraph (at most NOTICE_CHARS * 2 characters) that opens with a phrase, anywhere; a
+    short first or last paragraph holding a phrase; a phrase opening a sentence in the last
+    NOTICE_CHARS characters of the text. One row per notice: ``row`` (the text's position),
+    ``paragraph`` (its number from 0) and ``tail`` (True where only the text's tail made it
+    one). Split and matched in pyarrow; each pattern reads one paragraph at a time, so RE2
+    needs no window over a whole text."""
+    shapes = notice_shapes(phrases)
+    split = pc.split_pattern(arrow_text(values), "\n\n")
+    flat = pc.list_flatten(split)
+    parent = np.asarray(pc.list_parent_indices(split))
+    sizes = np.asarray(pc.list_value_length(split).fill_null(0))
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    number = np.arange(len(parent)) - starts[: len(parent)] if len(parent) else parent
+    last = number == sizes[parent] - 1 if len(parent) else parent.astype(bool)
+    short = np.asarray(pc.utf8_length(flat).fill_null(0)) <= 2 * NOTICE_CHARS
+
+    def hit(text: pa.Array, pattern: str) -> np.ndarray:
+        return np.asarray(pc.match_substring_regex(text, pattern).fill_null(False))
+
+    anywhere = hit(flat, shapes.anywhere)
+    opening = anywhere & hit(flat, shapes.opening)
+    tail = pc.utf8_slice_codeunits(pc.utf8_rtrim_whitespace(flat), -NOTICE_CHARS)
+    closing = last & hit(tail, shapes.closing)
+    placed = (short & (opening | (anywhere & ((number == 0) | last)))) | closing
+    return pd.DataFrame(
+        {
+            "row": parent[placed],
+            "paragraph": number[placed],
+            "tail": (closing & ~(short & anywhere))[placed],
+        }
+    )
 
 
 def _no_boilerplate(batch: pd.DataFrame, p: Boilerplate) -> pd.Series:
-    # The phrases alone first (one cheap pass); the pattern of places, with its bounded
-    # windows, reads only the few texts that hold a phrase.
+    # The phrases alone first (one cheap pass over each column); the paragraphs of the few
+    # texts that hold a phrase are then judged by place and shape.
     phrases = (*p.phrases, *p.extra_phrases)
-    if not phrases:
-        return pd.Series(True, index=batch.index)
     bad = pd.Series(False, index=batch.index)
+    if not phrases:
+        return ~bad  # an empty list turns the check off
     for name in p.fields:
         hint = any_match(batch, [name], phrase_pattern(phrases))
         if hint.any():
-            placed = any_match(batch[hint], [name], p.pattern)
-            bad |= placed.reindex(batch.index, fill_value=False)
+            found = notices(batch[name][hint], phrases)["row"].unique()
+            bad.loc[batch.index[np.flatnonzero(hint.to_numpy())[found]]] = True
     return ~bad
 
 
 def _explain_boilerplate(row: Row, p: Boilerplate) -> Why:
-    phrases = re.compile(phrase_pattern((*p.phrases, *p.extra_phrases)))
+    phrases = (*p.phrases, *p.extra_phrases)
+    phrase = re.compile(phrase_pattern(phrases))
     for name in p.fields:
         text = row.get(name)
-        if not isinstance(text, str):
+        if not isinstance(text, str) or not phrases:
             continue
-        # Where the notice starts, found by the check's own pattern in RE2 (a byte offset), and
-        # the phrase in it found by Python: one linear search each.
-        at = pc.find_substring_regex(pa.array([text], pa.string()), p.pattern)[0].as_py()
-        if at is None or at < 0:
+        found = notices(pa.array([text], pa.string()), phrases)
+        if found.empty:
             continue
-        start = len(text.encode("utf-8")[:at].decode("utf-8", errors="ignore"))
-        m = phrases.search(text, start)
+        number, tail = int(found["paragraph"].iloc[0]), bool(found["tail"].iloc[0])
+        paragraphs = text.split("\n\n")
+        at = sum(len(x) + 2 for x in paragraphs[:number])
+        end = at + len(paragraphs[number].rstrip())
+        m = phrase.search(text, max(at, end - NOTICE_CHARS) if tail else at)
         if m is None:
             continue
         return why_at(
