@@ -177,7 +177,15 @@ def articles(
         published=format_published(dt.datetime.combine(day, at)),
         caption=caption,
         # At least 3 x 2 x 12 = 72 words: a body long enough for any default word minimum.
-        paragraphs=draw(st.lists(_paragraph(apostrophe, quirks), min_size=3, max_size=5)),
+        # Distinct paragraphs: a paragraph twice is body_no_repeated_paragraph's defect.
+        paragraphs=draw(
+            st.lists(
+                _paragraph(apostrophe, quirks),
+                min_size=3,
+                max_size=5,
+                unique_by=lambda t: " ".join(t.split()),
+            )
+        ),
         byline=f"BY {', '.join(names)} [{', '.join(emails)}]",
         byline_names=names,
         byline_emails=emails,

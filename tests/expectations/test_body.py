@@ -72,6 +72,48 @@ def test_no_break_spaces_separate_words() -> None:
     assert run([with_body(joined + " more")], "- expect: body_min_words").findings == []
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        # 67 Han and kana characters (digits and punctuation aside): 33 words at 2 a word.
+        (
+            "東京都は5日、公立小学校の給食費を来年度から全額補助する方針を明らかにした。"
+            "物価の高騰が続く中、子育て世帯の負担を軽くする。対象はおよそ八十万人だ。",
+            33,
+        ),
+        (
+            "深圳地铁13号线北延段14日正式开通运营，全长约十二公里，设站七座，"
+            "连接南山区和光明区，通勤时间缩短二十分钟。",
+            23,
+        ),
+    ],
+)
+def test_unspaced_scripts_count_two_characters_a_word(text: str, words: int) -> None:
+    result = run([with_body(text)], "- expect: body_min_words")
+    if words >= 30:
+        assert result.findings == []
+    else:
+        message, _, _ = one(result, "body_min_words")
+        assert message.startswith(f"the body has {words} words (")
+        assert "Han, kana or Hangul characters at 2 a word), fewer than 30" in message
+
+
+def test_korean_counts_hangul_syllables_and_thai_code_points() -> None:
+    # 10 eojeols but 31 syllables: 15 words read by syllables, the larger reading.
+    korean = "서울시가 지하철 무임승차 기준 연령을 현행 65세로 유지하기로 했다고 밝혔다."
+    message, _, _ = one(run([with_body(korean)], "- expect: body_min_words"), "body_min_words")
+    assert message.startswith("the body has 15 words (31 Han, kana or Hangul characters")
+    thai = "กรุงเทพมหานครประกาศแผนรับมือน้ำท่วมในฤดูฝนปีนี้" * 2
+    message, _, _ = one(run([with_body(thai)], "- expect: body_min_words"), "body_min_words")
+    assert "Thai, Lao, Khmer or Myanmar code points at 4 a word" in message
+    assert run([with_body(thai * 2)], "- expect: body_min_words").findings == []
+
+
+def test_a_body_in_two_scripts_never_counts_fewer_words_than_it_has() -> None:
+    mixed = " ".join(["word"] * 30) + " 東京."
+    assert run([with_body(mixed)], "- expect: body_min_words").findings == []
+
+
 # --- body_ends_with_punctuation ---------------------------------------------------------------
 
 
@@ -87,6 +129,22 @@ def test_no_break_spaces_separate_words() -> None:
         "It was the first such ban in the U.S.",
         "“Then it’s not mine anymore.’’",
         "The festival runs until Sunday.\n\nYONHAP",
+        "„Wir sind zuversichtlich, dass sich die Fahrgäste freuen.“",
+        "Das sei ohnehin klar, sagte er, „das wissen wir sowieso.“",
+        "Die ersten Arbeiten beginnen im Sommer. (Katharina Lenz aus Wien, 14.5.2024)",
+        "« On nous promet du neuf depuis trois ans. »",
+        "Il a parlé d’une «\u202frentrée difficile\u202f».",
+        "¿Bastará una pausa de doce meses?",
+        "¡Ojalá llueva en otoño! (EFE)",
+        "Město slibuje, že je dokončí do jara. (ČTK)",
+        "知事は「住む場所によって差が出ないようにしたい」と語った。",
+        "担当者は強調した。「命を守る行動を取ってほしい」",
+        "知事は記者団に語った。（共同）",
+        "专家说：“让更多消费潜力转化为增长动力。”",
+        "沿线配套建设了公交接驳站。",
+        "시는 장기적인 대책이 필요하다는 입장을 밝혔다. [연합뉴스]",
+        "“We will see where this goes …”",
+        "Officials declined to comment. [YONHAP]",
     ],
 )
 def test_whole_endings_pass(last: str) -> None:
@@ -107,6 +165,11 @@ def test_whole_endings_pass(last: str) -> None:
         ("Read the rest of the story in our app…", "…", "ellipsis"),
         ("The price rose to 3.5", "rose to 3.5", "mid-sentence"),
         ("The talks will resume in\n\nSEOUL", "SEOUL", "mid-sentence"),
+        ("Die neuen Bahnen seien jedoch deutlich", "seien jedoch deutlich", "mid-sentence"),
+        ("„Wir werden sehen …", "…", "ellipsis"),
+        ("不要不急の外出は", "不要不急の外出は", "mid-sentence"),
+        ("但也需要同步完善沿线的", "但也需要同步完善沿线的", "mid-sentence"),
+        ("시 관계자는 중앙정부와", "중앙정부와", "mid-sentence"),
     ],
 )
 def test_cut_endings_fail_with_the_cut_highlighted(last: str, marked: str, why: str) -> None:
@@ -278,6 +341,54 @@ def test_articles_about_subscriptions_or_cookies_pass(text: str) -> None:
     assert run([with_body(STORY, text)], "- expect: body_no_boilerplate").findings == []
 
 
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # Inside an ordinary sentence in the middle of a story.
+        (
+            STORY,
+            "The company said the new archive would be open to subscribers only for its first "
+            "year, before it is opened to the public.",
+            STORY,
+        ),
+        # A sentence mid-story that a phrase opens, in a long paragraph.
+        (
+            STORY,
+            f"{STORY} Subscribers only learned of the price rise when their bills arrived, the "
+            "regulator said, and several of them complained to the ministry.",
+            STORY,
+        ),
+    ],
+)
+def test_a_phrase_inside_the_story_is_not_boilerplate(paragraphs: tuple[str, ...]) -> None:
+    assert run([with_body(*paragraphs)], "- expect: body_no_boilerplate").findings == []
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "phrase"),
+    [
+        # A paragraph of its own, mid-body.
+        ((STORY, "Subscribe now for full access to our archive.", STORY), "Subscribe now"),
+        # Glued to the end of the last paragraph.
+        ((STORY, f"{STORY} Subscribe to continue reading."), "Subscribe to continue reading"),
+        # A short first paragraph.
+        (("Please enable JavaScript to see the video.", STORY), "enable JavaScript"),
+        # A copyright line of its own.
+        ((STORY, "© 2024 Tagblatt. Alle Rechte vorbehalten.", STORY), "Alle Rechte vorbehalten"),
+        ((STORY, "Cet article est réservé aux abonnés."), "réservé aux abonnés"),
+        ((STORY, "¿Ya eres suscriptor? Inicia sesión."), "Ya eres suscriptor"),
+        ((STORY, "無断転載を禁じます。"), "無断転載を禁じます"),
+    ],
+)
+def test_notices_are_found_by_place_and_shape(paragraphs: tuple[str, ...], phrase: str) -> None:
+    message, excerpt, spans = one(
+        run([with_body(*paragraphs)], "- expect: body_no_boilerplate"), "body_no_boilerplate"
+    )
+    assert f"('{phrase}')" in message
+    ((start, end),) = spans
+    assert excerpt[start:end] == phrase
+
+
 def test_boilerplate_list_is_configurable() -> None:
     a = with_body(STORY, "Download our app for breaking news alerts.")
     assert run([a], "- expect: body_no_boilerplate").findings == []
@@ -287,3 +398,67 @@ def test_boilerplate_list_is_configurable() -> None:
     assert failing_lines(run([a], only), "body_no_boilerplate") == [("a.txt", 1)]
     b = with_body(STORY, "Subscribe to our newsletter.")
     assert run([b], only).findings == []
+
+
+# --- body_no_repeated_paragraph ---------------------------------------------------------------
+
+OTHER = (
+    "Fans had complained for years that seats vanished within seconds of going on sale, and "
+    "resale prices reached ten times the face value."
+)
+
+
+def test_a_paragraph_read_twice_fails_at_the_copy() -> None:
+    result = run([with_body(STORY, OTHER, OTHER.replace(" ", "\u00a0 "), STORY[:60] + ".")],
+                 "- expect: body_no_repeated_paragraph")
+    message, excerpt, spans = one(result, "body_no_repeated_paragraph")
+    assert message.startswith("paragraph 3 of the body repeats paragraph 2 word for word")
+    ((start, end),) = spans
+    assert excerpt[start:end].startswith("Fans\u00a0")
+
+
+def test_short_repeated_pieces_and_distinct_paragraphs_pass() -> None:
+    body = with_body(STORY, "Advertisement", OTHER, "Advertisement", "—", "—", STORY[:50] + ".")
+    assert run([body], "- expect: body_no_repeated_paragraph").findings == []
+    entry = "- expect: body_no_repeated_paragraph\n  min_chars: 1"
+    assert failing_lines(run([body], entry), "body_no_repeated_paragraph") == [("a.txt", 1)]
+
+
+# --- body_not_headline_or_caption -------------------------------------------------------------
+
+CAPTION = "Containers are stacked at a pier in Busan on April 21."
+
+
+@pytest.mark.parametrize(
+    ("changes", "what"),
+    [
+        ({"body": "Korea’s chip exports rise for a sixth month as AI demand holds."}, "headline"),
+        ({"body": "KOREA'S CHIP EXPORTS RISE FOR A SIXTH MONTH AS AI DEMAND HOLDS"}, "headline"),
+        ({"body": f"{CAPTION} [YONHAP]"}, "photo caption"),
+        ({"body": CAPTION}, "photo caption"),
+        (
+            {
+                "headline": "台風10号が九州に接近",
+                "body": "台風10号が九州に接近。",
+            },
+            "headline",
+        ),
+    ],
+)
+def test_a_body_that_is_only_the_headline_or_caption_fails(
+    changes: dict[str, str], what: str
+) -> None:
+    a = make_article(example_article(), **changes)
+    message, _, _ = one(
+        run([a], "- expect: body_not_headline_or_caption"), "body_not_headline_or_caption"
+    )
+    assert message.startswith(f"the body is only the {what} again")
+
+
+def test_a_body_that_starts_with_the_headline_passes() -> None:
+    a = make_article(
+        example_article(),
+        body="Korea’s chip exports rise for a sixth month as AI demand holds.\n\n" + STORY,
+    )
+    assert run([a], "- expect: body_not_headline_or_caption").findings == []
+    assert run([example_article()], "- expect: body_not_headline_or_caption").findings == []

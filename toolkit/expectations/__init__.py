@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from toolkit.expectations import body, byline, corpus, dates, generic, headline, hygiene, tags
+from toolkit.expectations import (
+    body,
+    byline,
+    corpus,
+    dates,
+    generic,
+    headline,
+    hygiene,
+    invisible,
+    tags,
+)
 from toolkit.expectations.base import (
     AnyExpectation,
     CorpusExpectation,
@@ -20,6 +30,7 @@ BUILTINS: list[AnyExpectation] = [
     *tags.EXPECTATIONS,
     *headline.EXPECTATIONS,
     *body.EXPECTATIONS,
+    *invisible.EXPECTATIONS,
     *hygiene.EXPECTATIONS,
     *corpus.EXPECTATIONS,
     *generic.EXPECTATIONS,

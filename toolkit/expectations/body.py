@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import ftfy
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -168,53 +169,127 @@ body_not_empty = Expectation(
 # --- body_min_words ---------------------------------------------------------------------------
 
 _WORD = f"[^{SPACE_CLASS}]+"
+# Scripts written without spaces between words, or whose spaced units are long, are measured
+# in characters. Han, kana and Hangul: 2 characters a word (Chinese words average under two
+# characters, Japanese ones about two; a Korean eojeol, a word with its particles, runs to three
+# syllables and carries what two English words do, so its syllables at 2 a word give a Korean
+# body about the count the same story has in English). Thai, Lao, Khmer and Myanmar: 4 code
+# points a word (vowel and tone marks are code points of their own; words average four to five).
+DENSE = "[\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Hangul}]"
+UNSPACED = "[\\p{Thai}\\p{Lao}\\p{Khmer}\\p{Myanmar}]"
+DENSE_PER_WORD = 2
+UNSPACED_PER_WORD = 4
 
 
 class MinWords(Params):
     # Photo stories run to two or three sentences; a stub or teaser stops at one.
-    min_words: int = Field(30, ge=2, description="fewest words a body may have")
+    min_words: int = Field(
+        30,
+        ge=2,
+        description="fewest words a body may have (Han, kana and Hangul count 2 characters a "
+        "word, Thai, Lao, Khmer and Myanmar 4)",
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class WordCount:
+    """How a body's length reads: its runs of non-space characters, and its characters of the
+    scripts measured in characters."""
+
+    spaced: pd.Series
+    dense: pd.Series
+    unspaced: pd.Series
+
+    @property
+    def by_characters(self) -> pd.Series:
+        return self.dense // DENSE_PER_WORD + self.unspaced // UNSPACED_PER_WORD
+
+    @property
+    def words(self) -> pd.Series:
+        # The larger reading: a Latin-script body is its spaced words, a Japanese or Thai one
+        # its characters, and a body in two scripts never counts fewer words than it has.
+        by_chars = self.by_characters
+        return self.spaced.where(self.spaced >= by_chars, by_chars)
+
+
+def count_words(body: pd.Series) -> WordCount:
+    """Both readings of each body, in pyarrow: the split on white space (five times faster
+    than counting regex matches) and RE2 counts of the characters of each script group."""
+    text = pa.array(body, type=pa.string(), from_pandas=True)
+    split = pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text)))
+    spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
+    # An empty text splits into one empty word.
+    spaced = spaced.where(body.fillna("").str.len().to_numpy() > 0, 0)
+
+    def counted(pattern: str) -> pd.Series:
+        found = pc.count_substring_regex(text, pattern)
+        return pd.Series(found, index=body.index, dtype="Int64").fillna(0)
+
+    return WordCount(spaced, counted(DENSE), counted(UNSPACED))
 
 
 def word_counts(batch: pd.DataFrame) -> pd.Series:
-    """Words of each body: runs of characters other than white space (pyarrow's split, five
-    times faster than counting regex matches)."""
-    text = pa.array(batch["body"], type=pa.string(), from_pandas=True)
-    counts = pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text)))
-    words = pd.Series(counts, index=batch.index, dtype="Int64").fillna(0)
-    # An empty text splits into one empty word.
-    return words.where(batch["body"].fillna("").str.len().to_numpy() > 0, 0)
+    """Words of each body, as body_min_words counts them."""
+    return count_words(batch["body"]).words
 
 
 def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
-    # An empty body is body_not_empty's finding, not this one's.
-    return as_mask((word_counts(batch) >= p.min_words) | (batch["body"].str.len() == 0))
+    # Only a body with fewer spaced words than the minimum can fail: the characters are
+    # counted for those alone. An empty body is body_not_empty's finding, not this one's.
+    body = batch["body"]
+    text = pa.array(body, type=pa.string(), from_pandas=True)
+    split = pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text)))
+    spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
+    ok = as_mask((spaced >= p.min_words) | (body.fillna("").str.len() == 0))
+    if not ok.all():
+        short = ~ok
+        ok[short] = as_mask(count_words(body[short]).words >= p.min_words)
+    return ok
 
 
 def _explain_min_words(row: Row, p: MinWords) -> Why:
-    n = len(re.findall(_WORD, row["body"]))
+    count = count_words(pd.Series([row["body"]], dtype="string[pyarrow]"))
+    n = int(count.words.iloc[0])
+    how = ""
+    if int(count.by_characters.iloc[0]) > int(count.spaced.iloc[0]):
+        dense, unspaced = int(count.dense.iloc[0]), int(count.unspaced.iloc[0])
+        parts = []
+        if dense:
+            parts.append(f"{dense} Han, kana or Hangul characters at {DENSE_PER_WORD} a word")
+        if unspaced:
+            parts.append(f"{unspaced} Thai, Lao, Khmer or Myanmar code points at 4 a word")
+        how = f" ({' and '.join(parts)})"
     return Why(
-        f"the body has {n} word{'s' if n != 1 else ''}, fewer than {p.min_words}: the page may "
-        "be a stub, a teaser or cut short",
+        f"the body has {n} word{'s' if n != 1 else ''}{how}, fewer than {p.min_words}: the page "
+        "may be a stub, a teaser or cut short",
         row["body"],
     )
 
 
 def _min_words_column(batch: pd.DataFrame, p: MinWords) -> dict[str, pd.Series]:
-    """True where the body is empty (body_not_empty's case) or holds at least min_words words
-    (runs of characters other than white space, no-break spaces included)."""
+    """True where the body is empty (body_not_empty's case) or holds at least min_words words:
+    runs of characters other than white space (no-break spaces included), or, where it reads
+    more, Han, kana and Hangul characters at 2 a word plus Thai, Lao, Khmer and Myanmar code
+    points at 4 a word."""
     return {"body_long_enough": _body_min_words(batch, p)}
 
 
 def _shorten_body(article: Article, p: MinWords) -> Article:
-    words = " ".join(article.paragraphs).split()[: min(p.min_words - 1, 12)]
-    short = " ".join(words).rstrip(",;:.!?—–-") + "."
+    keep = min(p.min_words - 1, 12)
+    short = " ".join(" ".join(article.paragraphs).split()[:keep])
+    if int(word_counts(pd.DataFrame({"body": [short]}, dtype="string[pyarrow]")).iloc[0]) > keep:
+        # Text without spaces: a few characters are a short body.
+        short = short[:keep]
+    short = short.rstrip(",;:.!?—–-、，。") + "."
     return dataclasses.replace(article, paragraphs=[short])
 
 
 body_min_words = Expectation(
     name="body_min_words",
     family="body",
-    description="The body holds at least a minimum number of words (default 30).",
+    description="The body holds at least a minimum number of words (default 30); Chinese, "
+    "Japanese and Korean count 2 characters a word, Thai, Lao, Khmer and Myanmar 4, chosen per "
+    "article by the larger reading.",
     field="body",
     params=MinWords,
     check=_body_min_words,
@@ -230,21 +305,43 @@ body_min_words = Expectation(
 
 # --- body_ends_with_punctuation ---------------------------------------------------------------
 
-# A sentence end (not an ellipsis), then closing quotes or brackets, then optionally a wire
-# credit: in brackets or parentheses ("(Yonhap)", "[YONHAP]"), or a paragraph of its own in
-# capitals ("YONHAP", "AFP"); then only white space.
-_CLOSERS = "\"'”’»)\\]"
-_CREDIT = "\\([^()\n]{1,40}\\)|\\[[^\\[\\]\n]{1,40}\\]|\n[A-Z][A-Z&. -]{1,30}"
-_WHOLE_END = f"(?:[^.]\\.|[!?])[{_CLOSERS}]*(?:[{SPACE_CLASS}]+(?:{_CREDIT}))?[{SPACE_CLASS}]*$"
+# A sentence end, then closing quotes or brackets, then optionally a credit or dateline: in
+# brackets or parentheses ("(Yonhap)", "[YONHAP]", "(Birgit Baumann aus Berlin, 3.5.2024)",
+# "（共同）"), or a paragraph of its own in capitals ("YONHAP", "ČTK"); then only white space.
+# A sentence end is '.' (not "..."), '!' or '?', or their full-width forms; a closing CJK
+# bracket alone (Japanese drops the '。' after a closing 「…」); or an ellipsis inside closing
+# quotes (speech that trails off: "„Wir werden sehen …“"), never a bare ellipsis (a teaser).
+# Closers may stand after a space: French sets « … » apart with (no-break) spaces.
+_CLOSERS = "\"'”’“‘»«›‹)\\]」』）】〕〉》〞＂＇］"
+_CJK_CLOSE = "」』）】〕〉》"
+_CLOSE = f"[{SPACE_CLASS}]*[{_CLOSERS}]"
+_STOP = "[^.]\\.|[!?。！？．｡‼⁇⁈⁉]"
+_ELLIPSIS = "…|\\.\\.\\."
+_CREDIT = (
+    "\\([^()\n]{1,80}\\)|\\[[^\\[\\]\n]{1,80}\\]|（[^（）\n]{1,40}）|【[^【】\n]{1,40}】"
+    "|\n\\p{Lu}[\\p{Lu}&./ -]+"
+)
+_WHOLE_END = (
+    f"(?:(?:{_STOP})(?:{_CLOSE})*|[{_CJK_CLOSE}]|(?:{_ELLIPSIS})(?:{_CLOSE})+)"
+    f"(?:[{SPACE_CLASS}]*(?:{_CREDIT}))?[{SPACE_CLASS}]*$"
+)
 _ELLIPSIS_END = re.compile(f"(?:\\.\\.\\.|…)[{_CLOSERS}]*[{SPACE_CLASS}]*$")
 # The last four words, read from the end of the reversed body: searched for with "$" at the end,
 # Python's re would rescan a long word from each of its characters (minutes for 150 KB).
 _LAST_WORDS_REVERSED = re.compile(f"(?:[^{SPACE_CLASS}]+[{SPACE_CLASS}]+){{0,3}}[^{SPACE_CLASS}]+")
 
 
+# How much of the body's end the check reads: the pattern needs a sentence end, its closers and
+# a credit of at most 80 characters. Reading only the tail keeps RE2 from scanning (and building
+# automaton states for) the whole text of every article.
+_TAIL_CHARS = 300
+
+
 def _ends_with_punctuation(batch: pd.DataFrame, p: NoParams) -> pd.Series:
     body = batch["body"]
-    return as_mask(body.str.contains(_WHOLE_END, regex=True) | (body.str.len() == 0))
+    tail = pc.utf8_slice_codeunits(pc.utf8_rtrim_whitespace(arrow_text(body)), -_TAIL_CHARS)
+    whole = pd.Series(pc.match_substring_regex(tail, _WHOLE_END), index=body.index)
+    return as_mask(whole.astype("boolean") | (body.str.len() == 0))
 
 
 def _explain_end(row: Row, p: NoParams) -> Why:
@@ -269,8 +366,10 @@ def _explain_end(row: Row, p: NoParams) -> Why:
 
 
 def _ends_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
-    """True where the body is empty or its last sentence ends in '.', '!' or '?' (not an
-    ellipsis), perhaps followed by closing quotes or brackets and a bracketed credit."""
+    """True where the body is empty or its last sentence ends whole: in '.', '!' or '?' (or
+    '。', '！', '？', '．'), perhaps followed by closing quotes, guillemets or brackets; in a
+    closing CJK bracket (」, 』, ）, 】); or in an ellipsis inside closing quotes; then perhaps a
+    credit or dateline in brackets or parentheses, or a credit paragraph in capitals."""
     return {"body_ends_whole": _ends_with_punctuation(batch, p)}
 
 
@@ -279,15 +378,21 @@ def _cut_last_paragraph(article: Article, p: NoParams) -> Article:
         return dataclasses.replace(article, paragraphs=["The talks are expected to resume"])
     words = article.paragraphs[-1].split()
     keep = max(3, (len(words) * 2) // 3)
-    cut = " ".join(words[:keep]).rstrip(".,;:!?…—–-\"'”’»)")
+    cut = " ".join(words[:keep])
+    if len(words) < 6:
+        # Text without spaces (Japanese, Chinese, Thai): cut it by characters.
+        cut = article.paragraphs[-1][: max(6, (len(article.paragraphs[-1]) * 2) // 3)]
+    cut = cut.rstrip(f".,;:!?…—–-、，{_CLOSERS}{SPACE_CLASS}")
     return _with_paragraph(article, -1, cut)
 
 
 body_ends_with_punctuation = Expectation(
     name="body_ends_with_punctuation",
     family="body",
-    description="The body's last sentence is whole: it ends in '.', '!' or '?' (closing quotes, "
-    "brackets and a bracketed credit may follow), not mid-sentence or in an ellipsis.",
+    description="The body's last sentence is whole: it ends in '.', '!' or '?' or the full-width "
+    "'。！？．' (closing quotes „“ «» 「」, brackets and a credit or dateline in brackets may "
+    "follow; a closing 」 or ） alone ends Japanese and Chinese text), not mid-sentence or in a "
+    "bare ellipsis.",
     field="body",
     params=NoParams,
     check=_ends_with_punctuation,
@@ -623,8 +728,10 @@ body_no_replacement_or_control_chars = Expectation(
 # --- body_no_boilerplate ----------------------------------------------------------------------
 
 # Site furniture that scrapers save with the article: subscription and paywall prompts, cookie
-# banners, JavaScript notices, sharing and copyright lines. Whole phrases, so that an article
-# about subscriptions or cookies is not taken for one.
+# banners, JavaScript notices, sharing and copyright lines, in English and in the languages of
+# the sites most often scraped beside it. Whole phrases, so that an article about subscriptions
+# or cookies is not taken for one; and a phrase counts only where a notice stands (see
+# notices()), not inside an ordinary sentence in the middle of a story.
 DEFAULT_BOILERPLATE: tuple[str, ...] = (
     "subscribe to our newsletter",
     "sign up for our newsletter",
@@ -660,7 +767,40 @@ DEFAULT_BOILERPLATE: tuple[str, ...] = (
     "all rights reserved",
     "share this article",
     "click here to",
+    # German
+    "jetzt abonnieren",
+    "alle rechte vorbehalten",
+    "wir verwenden cookies",
+    "dieser artikel ist nur für abonnenten",
+    "bitte aktivieren sie javascript",
+    # French
+    "abonnez-vous",
+    "réservé aux abonnés",
+    "déjà abonné",
+    "tous droits réservés",
+    "nous utilisons des cookies",
+    # Spanish
+    "suscríbete",
+    "ya eres suscriptor",
+    "exclusivo para suscriptores",
+    "todos los derechos reservados",
+    "utilizamos cookies",
+    # Czech
+    "všechna práva vyhrazena",
+    "předplaťte si",
+    "pouze pro předplatitele",
+    "používáme cookies",
+    # Japanese, Chinese, Korean
+    "無断転載を禁じます",
+    "無断転載禁止",
+    "有料会員限定",
+    "版权所有",
+    "未经授权不得转载",
+    "무단전재 및 재배포 금지",
+    "무단 전재 및 재배포 금지",
 )
+# A notice is short: the part of its paragraph that stands around the phrase.
+NOTICE_CHARS = 150
 
 
 class Boilerplate(Params):
@@ -681,44 +821,126 @@ class Boilerplate(Params):
             raise ValueError("a phrase must hold at least one word")
         return value
 
-    @property
-    def pattern(self) -> str:
-        return boilerplate_pattern((*self.phrases, *self.extra_phrases))
+
+# The letters a phrase may not run into (ASCII and Latin letters as themselves, which both RE2
+# and Python's re read); other scripts write phrases without spaces around them.
+_LETTER = "A-Za-z0-9À-ÖØ-öø-ɏ"
+_OPENING = "[¿¡\"“„«‹(\\[]?"
+_SENTENCE_END = ".!?:…。！？」”\"»)\\]"
+_COPYRIGHT = "(?:©|ⓒ|\\(c\\)|copyright|저작권자)[^\n]{0,80}"
 
 
 @lru_cache(maxsize=64)
-def boilerplate_pattern(phrases: tuple[str, ...]) -> str:
-    """One case-insensitive RE2 pattern for the phrases, each standing as whole words with any
-    white space (no-break spaces too) between its words."""
-    if not phrases:
-        return "$^"  # matches nothing: an empty list turns the check off
+def phrase_pattern(phrases: tuple[str, ...]) -> str:
+    """The phrases as one case-insensitive alternation, any white space (no-break spaces too)
+    between their words."""
     words = (SPACE_RUN.join(re.escape(w) for w in phrase.split()) for phrase in phrases)
-    return f"(?i)(?:^|[^A-Za-z0-9])(?:{'|'.join(words)})(?:[^A-Za-z0-9]|$)"
+    return f"(?i:{'|'.join(words)})"
+
+
+@dataclasses.dataclass(frozen=True)
+class NoticeShapes:
+    """The RE2 patterns of a notice, each read over one paragraph (short ones only, bar the
+    last): see notices()."""
+
+    anywhere: str  # the phrase as whole words
+    opening: str  # a paragraph that opens with it
+    closing: str  # a sentence that opens with it, in the last paragraph's tail
+
+
+@lru_cache(maxsize=64)
+def notice_shapes(phrases: tuple[str, ...]) -> NoticeShapes:
+    phrase = phrase_pattern(phrases)
+    after = f"(?:[^{_LETTER}]|$)"
+    return NoticeShapes(
+        anywhere=f"(?:^|[^{_LETTER}]){phrase}{after}",
+        opening=f"(?i)^{_OPENING}(?:{_COPYRIGHT})?{phrase}{after}",
+        closing=f"[{_SENTENCE_END}][{SPACE_CLASS}]*{_OPENING}{phrase}{after}",
+    )
+
+
+def notices(values: pd.Series | pa.Array, phrases: tuple[str, ...]) -> pd.DataFrame:
+    """The paragraphs of each text that are notices, judged by place and shape: a short
+    paragraph (at most NOTICE_CHARS * 2 characters) that opens with a phrase, anywhere; a
+    short first or last paragraph holding a phrase; a phrase opening a sentence in the last
+    NOTICE_CHARS characters of the text. One row per notice: ``row`` (the text's position),
+    ``paragraph`` (its number from 0) and ``tail`` (True where only the text's tail made it
+    one). Split and matched in pyarrow; each pattern reads one paragraph at a time, so RE2
+    needs no window over a whole text."""
+    shapes = notice_shapes(phrases)
+    split = pc.split_pattern(arrow_text(values), "\n\n")
+    flat = pc.list_flatten(split)
+    parent = np.asarray(pc.list_parent_indices(split))
+    sizes = np.asarray(pc.list_value_length(split).fill_null(0))
+    starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    number = np.arange(len(parent)) - starts[: len(parent)] if len(parent) else parent
+    last = number == sizes[parent] - 1 if len(parent) else parent.astype(bool)
+    short = np.asarray(pc.utf8_length(flat).fill_null(0)) <= 2 * NOTICE_CHARS
+
+    def hit(text: pa.Array, pattern: str) -> np.ndarray:
+        return np.asarray(pc.match_substring_regex(text, pattern).fill_null(False))
+
+    anywhere = hit(flat, shapes.anywhere)
+    opening = anywhere & hit(flat, shapes.opening)
+    tail = pc.utf8_slice_codeunits(pc.utf8_rtrim_whitespace(flat), -NOTICE_CHARS)
+    closing = last & hit(tail, shapes.closing)
+    placed = (short & (opening | (anywhere & ((number == 0) | last)))) | closing
+    return pd.DataFrame(
+        {
+            "row": parent[placed],
+            "paragraph": number[placed],
+            "tail": (closing & ~(short & anywhere))[placed],
+        }
+    )
 
 
 def _no_boilerplate(batch: pd.DataFrame, p: Boilerplate) -> pd.Series:
-    return ~any_match(batch, p.fields, p.pattern)
+    # The phrases alone first (one cheap pass over each column); the paragraphs of the few
+    # texts that hold a phrase are then judged by place and shape.
+    phrases = (*p.phrases, *p.extra_phrases)
+    bad = pd.Series(False, index=batch.index)
+    if not phrases:
+        return ~bad  # an empty list turns the check off
+    for name in p.fields:
+        hint = any_match(batch, [name], phrase_pattern(phrases))
+        if hint.any():
+            found = notices(batch[name][hint], phrases)["row"].unique()
+            bad.loc[batch.index[np.flatnonzero(hint.to_numpy())[found]]] = True
+    return ~bad
 
 
 def _explain_boilerplate(row: Row, p: Boilerplate) -> Why:
-    hit = first_match(row, p.fields, re.compile(p.pattern))
-    if hit is None:
-        return Why("site boilerplate in the text")
-    name, text, m = hit
-    start = m.start() + (1 if not m.group()[:1].isalnum() else 0)
-    end = m.end() - (1 if not m.group()[-1:].isalnum() else 0)
-    return why_at(
-        f"site boilerplate in the {FIELD_NAMES[name]} ('{text[start:end]}'): a subscription, "
-        "cookie or script notice was saved as article text",
-        text,
-        start,
-        end,
-    )
+    phrases = (*p.phrases, *p.extra_phrases)
+    phrase = re.compile(phrase_pattern(phrases))
+    for name in p.fields:
+        text = row.get(name)
+        if not isinstance(text, str) or not phrases:
+            continue
+        found = notices(pa.array([text], pa.string()), phrases)
+        if found.empty:
+            continue
+        number, tail = int(found["paragraph"].iloc[0]), bool(found["tail"].iloc[0])
+        paragraphs = text.split("\n\n")
+        at = sum(len(x) + 2 for x in paragraphs[:number])
+        end = at + len(paragraphs[number].rstrip())
+        m = phrase.search(text, max(at, end - NOTICE_CHARS) if tail else at)
+        if m is None:
+            continue
+        return why_at(
+            f"site boilerplate in the {FIELD_NAMES[name]} ('{m.group()}'): a subscription, "
+            "cookie, copyright or script notice was saved as article text",
+            text,
+            m.start(),
+            m.end(),
+        )
+    return Why("site boilerplate in the text")
 
 
 def _boilerplate_column(batch: pd.DataFrame, p: Boilerplate) -> dict[str, pd.Series]:
     """True where none of the named fields holds one of the boilerplate phrases (whole words,
-    any case, any white space between the words)."""
+    any case, any white space between the words) where a notice stands: opening a short
+    paragraph of its own, anywhere in a short first or last paragraph, or opening the sentence
+    that ends the text."""
     return {"text_boilerplate_free": _no_boilerplate(batch, p)}
 
 
@@ -731,8 +953,10 @@ def _add_paywall(article: Article, p: Boilerplate) -> Article:
 body_no_boilerplate = Expectation(
     name="body_no_boilerplate",
     family="body",
-    description="No site boilerplate (subscription, paywall, cookie or JavaScript notices) in "
-    "the body and caption; the phrase list is a parameter.",
+    description="No site boilerplate (subscription, paywall, cookie, copyright or JavaScript "
+    "notices, in English, German, French, Spanish, Czech, Japanese, Chinese and Korean) in the "
+    "body and caption, judged by place and shape: a short paragraph of its own, a short first "
+    "or last paragraph, or a sentence ending the text; the phrase list is a parameter.",
     field="body",
     params=Boilerplate,
     check=_no_boilerplate,
@@ -744,6 +968,204 @@ body_no_boilerplate = Expectation(
     gx=gx_all_true("text_boilerplate_free", _boilerplate_column),
 )
 
+# --- body_no_repeated_paragraph --------------------------------------------------------------
+
+
+class Repeats(Params):
+    # "Advertisement", "—", "(AP)", a lone "Photo" line: short pieces that pages repeat.
+    min_chars: int = Field(
+        30,
+        ge=1,
+        description="paragraphs shorter than this (white space folded) are not compared",
+    )
+
+
+def _paragraph_table(body: pd.Series, min_chars: int) -> pd.DataFrame:
+    """Every body paragraph of at least min_chars characters as a row (its article's position
+    in the batch, its text with white space folded), split and folded in pyarrow."""
+    text = pa.array(body, type=pa.string(), from_pandas=True)
+    paragraphs = pc.split_pattern(text, "\n\n")
+    flat = pc.list_flatten(paragraphs)
+    folded = pc.binary_join(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(flat)), " ")
+    keep = pc.greater_equal(pc.utf8_length(folded), min_chars)
+    return pd.DataFrame(
+        {
+            "row": pc.filter(pc.list_parent_indices(paragraphs), keep).to_numpy(),
+            "text": pd.Series(pc.filter(folded, keep), dtype="string[pyarrow]"),
+        }
+    )
+
+
+def _no_repeats(batch: pd.DataFrame, p: Repeats) -> pd.Series:
+    table = _paragraph_table(batch["body"], p.min_chars)
+    repeated = table["row"][table.duplicated(["row", "text"])].unique()
+    ok = np.ones(len(batch), dtype=bool)
+    ok[repeated] = False
+    return pd.Series(ok, index=batch.index)
+
+
+def _explain_repeats(row: Row, p: Repeats) -> Why:
+    body = str(row["body"])
+    seen: dict[str, int] = {}
+    at = 0
+    for number, paragraph in enumerate(body.split("\n\n"), start=1):
+        key = " ".join(paragraph.split())
+        if len(key) >= p.min_chars:
+            if key in seen:
+                return why_at(
+                    f"paragraph {number} of the body repeats paragraph {seen[key]} word for "
+                    "word: the scraper read the same block twice",
+                    body,
+                    at,
+                    at + len(paragraph),
+                )
+            seen[key] = number
+        at += len(paragraph) + 2
+    return Why("a paragraph of the body stands twice")
+
+
+def _repeats_column(batch: pd.DataFrame, p: Repeats) -> dict[str, pd.Series]:
+    """True where no body paragraph of at least min_chars characters (white space folded)
+    stands twice in the same body."""
+    return {"body_paragraphs_distinct": _no_repeats(batch, p)}
+
+
+def _repeat_paragraph(article: Article, p: Repeats) -> Article:
+    paragraphs = list(article.paragraphs)
+    longest = max(paragraphs, key=len, default="")
+    if len(" ".join(longest.split())) < p.min_chars:
+        sentence = "The ministry said the measures would take effect at the start of next month."
+        longest = " ".join([sentence] * (p.min_chars // len(sentence) + 1))
+        paragraphs.append(longest)
+    at = paragraphs.index(longest)
+    # The copy right after the original, as a scraper that read the block twice leaves it.
+    paragraphs.insert(at + 1, longest)
+    return dataclasses.replace(article, paragraphs=paragraphs)
+
+
+body_no_repeated_paragraph = Expectation(
+    name="body_no_repeated_paragraph",
+    family="body",
+    description="No paragraph stands twice in the body (white space aside; paragraphs under "
+    "min_chars characters, such as 'Advertisement' or '—', are not compared). Any script: the "
+    "paragraphs are compared as text.",
+    field="body",
+    params=Repeats,
+    check=_no_repeats,
+    explain=_explain_repeats,
+    fix="Fix the scraper's text extraction: a paragraph read twice comes from a page that "
+    "repeats a block (a pull quote, a lazy-loaded copy, a print view) or a selector that "
+    "matches nested elements.",
+    breaker=_repeat_paragraph,
+    severity="warning",
+    gx=gx_all_true("body_paragraphs_distinct", _repeats_column),
+    scope=has_body,
+)
+
+
+# --- body_not_headline_or_caption -------------------------------------------------------------
+
+# Texts compared by their letters and digits alone, lower-cased: "Title." and "TITLE" are one,
+# in any script.
+_NOT_LETTER = "[^\\pL\\pN]+"
+_CAPTION_CREDIT = f"\\[[^\\[\\]]*\\][{SPACE_CLASS}]*$"
+_STAND_INS: tuple[tuple[str, str], ...] = (
+    ("headline", "the headline"),
+    ("title", "the title line"),
+    ("caption", "the photo caption"),
+    ("caption_text", "the photo caption"),
+)
+
+
+def arrow_text(values: pd.Series | pa.Array) -> pa.Array:
+    """A text column as an Arrow string array (missing values as nulls)."""
+    if isinstance(values, pa.Array):
+        return values
+    return pa.array(values, type=pa.string(), from_pandas=True)
+
+
+def _letters(values: pd.Series | pa.Array) -> pa.Array:
+    return pc.utf8_lower(pc.replace_substring_regex(arrow_text(values), _NOT_LETTER, ""))
+
+
+def _stand_in(batch: pd.DataFrame) -> pd.Series:
+    """Which text the body only repeats, by its key in _STAND_INS; missing where none."""
+    body = _letters(batch["body"])
+    caption = pa.array(batch["caption"], pa.string(), from_pandas=True)
+    others = {
+        "headline": _letters(batch["headline"]),
+        "title": _letters(batch["title"]),
+        "caption": _letters(caption),
+        "caption_text": _letters(pc.replace_substring_regex(caption, _CAPTION_CREDIT, "")),
+    }
+    found = np.full(len(batch), None, dtype=object)
+    present = pc.greater(pc.utf8_length(body), 0)
+    for key, _ in reversed(_STAND_INS):
+        same = pc.and_kleene(pc.equal(body, others[key]), present).fill_null(False)
+        found[same.to_numpy(zero_copy_only=False)] = key
+    return pd.Series(found, index=batch.index, dtype="string[pyarrow]")
+
+
+def _not_stand_in(batch: pd.DataFrame, p: NoParams) -> pd.Series:
+    # Only a body about as short as the headline, title or caption can be one of them again:
+    # the letters are folded for those alone (a body that is more than twice as long as all of
+    # them, punctuation and spaces included, cannot have the same letters).
+    length = batch["body"].str.len().fillna(0)
+    longest = pd.concat(
+        [batch[k].str.len().fillna(0) for k in ("headline", "title", "caption")], axis=1
+    ).max(axis=1)
+    maybe = as_mask(length <= 2 * longest + 20)
+    ok = pd.Series(True, index=batch.index)
+    if maybe.any():
+        ok[maybe] = as_mask(_stand_in(batch[maybe]).isna())
+    return ok
+
+
+def _explain_stand_in(row: Row, p: NoParams) -> Why:
+    frame = pd.DataFrame(
+        {k: [row.get(k)] for k in ("headline", "title", "caption", "body")}, dtype="string[pyarrow]"
+    )
+    key = _stand_in(frame).iloc[0]
+    what = dict(_STAND_INS).get(str(key), "the headline or caption")
+    return Why(
+        f"the body is only {what} again: the scraper saved the page's title or photo block, "
+        "not the article's text",
+        str(row["body"]),
+    )
+
+
+def _stand_in_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
+    """True where the body, compared by its letters and digits alone in lower case, is not the
+    headline, the title line or the caption (with or without its bracketed credit)."""
+    return {"body_not_stand_in": _not_stand_in(batch, p)}
+
+
+def _body_as_caption(article: Article, p: NoParams) -> Article:
+    # The body's text is made the caption too, so that the body is long and whole (no other
+    # body check fails) and is only the caption again.
+    text = " ".join(article.paragraphs)
+    if article.published is not None and text:
+        return dataclasses.replace(article, caption=f"{text} [YONHAP]")
+    headline = article.headline or article.title or "Officials said the talks would resume."
+    return dataclasses.replace(article, paragraphs=[headline])
+
+
+body_not_headline_or_caption = Expectation(
+    name="body_not_headline_or_caption",
+    family="body",
+    description="The body is not only the headline, the title line or the photo caption again "
+    "(compared by letters and digits, case aside, in any script).",
+    field="body",
+    params=NoParams,
+    check=_not_stand_in,
+    explain=_explain_stand_in,
+    fix="Re-fetch the page: a body that repeats the headline or caption means the scraper "
+    "missed the article's text container and saved the title or photo block instead.",
+    breaker=_body_as_caption,
+    gx=gx_all_true("body_not_stand_in", _stand_in_column),
+    scope=has_body,
+)
+
 EXPECTATIONS: list[AnyExpectation] = [
     body_not_empty,
     body_min_words,
@@ -752,4 +1174,6 @@ EXPECTATIONS: list[AnyExpectation] = [
     body_no_mojibake,
     body_no_replacement_or_control_chars,
     body_no_boilerplate,
+    body_no_repeated_paragraph,
+    body_not_headline_or_caption,
 ]
