@@ -400,7 +400,7 @@ def test_cli_says_how_to_install_the_gx_engine_when_it_is_missing() -> None:
     assert proc.returncode == 0, proc.stderr
     exit_code, message = proc.stdout.split("\n", 1)
     assert exit_code == "2"
-    assert "--engine gx needs Great Expectations: pip install 'toolkit[gx]'" in message
+    assert "--engine gx needs Great Expectations: pip install 'news-corpus-toolkit[gx]'" in message
 
 
 @pytest.mark.parametrize(

@@ -572,7 +572,9 @@ def _gx_check(
     except ModuleNotFoundError as exc:
         if not (exc.name or "").startswith("great_expectations"):
             raise
-        raise fail("--engine gx needs Great Expectations: pip install 'toolkit[gx]'") from None
+        raise fail(
+            "--engine gx needs Great Expectations: pip install 'news-corpus-toolkit[gx]'"
+        ) from None
     result = gx_engine.check(
         paths,
         suites,

@@ -7,7 +7,8 @@ curly beside straight apostrophes, an address that matches no name of the byline
 draws the text of several articles back to back with the articles the parser must find in it.
 Captions with a bracketed credit, several authors, ``Sept.`` and ``May`` dates come in both.
 
-Needs hypothesis (``pip install 'toolkit[strategies]'``); nothing else in toolkit imports it.
+Needs hypothesis (``pip install 'news-corpus-toolkit[strategies]'``); nothing else in toolkit
+imports it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ try:
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "toolkit.strategies needs hypothesis: pip install 'toolkit[strategies]'"
+        "toolkit.strategies needs hypothesis: pip install 'news-corpus-toolkit[strategies]'"
     ) from exc
 
 from toolkit.article import Article, render, reparse

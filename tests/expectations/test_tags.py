@@ -151,3 +151,34 @@ def test_vocabulary_relative_to_the_suite_file(tmp_path: Path) -> None:
     unlisted = make_article(example_article("b.txt"), tags_raw="Korea tariffs")
     result = check_articles([listed, unlisted], [suite])
     assert failing_lines(result, "tags_in_vocabulary") == [("b.txt", 1)]
+
+
+def test_tags_unique_on_a_feed_list_is_exact(tmp_path: Path) -> None:
+    """A feed's tag list says where each tag ends: a multi-word tag beside its own words is
+    not a repeat, the same tag twice is."""
+    import json
+
+    from toolkit.readers.formats import read_file
+
+    records = [
+        {
+            "title": "A",
+            "text": "Body.",
+            "date": "2024-01-01",
+            "authors": ["X"],
+            "tags": ["Olympische Spiele 2024 in Paris", "Olympische Spiele"],
+        },
+        {
+            "title": "B",
+            "text": "Body.",
+            "date": "2024-01-01",
+            "authors": ["X"],
+            "tags": ["Korea", "Korea"],
+        },
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
+    result = run(read_file(path, "t.jsonl").articles, "- expect: tags_unique")
+    assert [(f.line, f.message) for f in result.findings] == [
+        (2, "the tag 'Korea' appears twice in the feed's tag list")
+    ]

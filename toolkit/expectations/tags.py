@@ -8,7 +8,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
@@ -147,10 +150,32 @@ def duplicate_tag(raw: str) -> int | None:
 
 
 def _tags_unique(batch: pd.DataFrame, p: NoParams) -> pd.Series:
-    return as_mask(_by_distinct_line(batch, duplicate_tag).isna())
+    ok = _by_distinct_line(batch, duplicate_tag).isna()
+    if "tags_list" not in batch or not batch["tags_list"].any():
+        return as_mask(ok)
+    # A feed that gives its tags as a list says where each tag ends: a repeat is exact.
+    listed = batch["tags_list"].fillna(False).astype(bool).to_numpy()
+    return as_mask(pd.Series(np.where(listed, ~_listed_twice(batch), ok), index=batch.index))
+
+
+def _listed_twice(batch: pd.DataFrame) -> np.ndarray:
+    """Rows whose tag list holds one tag twice, by grouping (row, tag) pairs in Arrow."""
+    tags = pa.array(batch["tags"])
+    flat = pc.list_flatten(tags)
+    rows = pc.list_parent_indices(tags)
+    pairs = pa.table({"row": rows, "tag": flat}).group_by(["row", "tag"])
+    pairs = pairs.aggregate([("tag", "count")])
+    twice = pc.filter(pairs["row"], pc.greater(pairs["tag_count"], 1))
+    out = np.zeros(len(batch), dtype=bool)
+    out[np.asarray(twice.to_numpy(zero_copy_only=False), dtype=np.int64)] = True
+    return out
 
 
 def _explain_unique(row: Row, p: NoParams) -> Why:
+    if row.get("tags_list"):
+        tags = list(row["tags"] or [])
+        twice = next((t for i, t in enumerate(tags) if t in tags[:i]), "")
+        return Why(f"the tag {twice!r} appears twice in the feed's tag list", twice)
     raw = str(row["tags_raw"])
     spans, i = tag_reading(raw.split())
     if i is None:
