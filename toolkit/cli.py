@@ -204,7 +204,8 @@ def check(
         list[Path] | None,
         typer.Argument(
             metavar="PATH",
-            help="Dump files or directories (directories are searched for *.txt). "
+            help="Dump files, feeds or directories (directories are walked for every input format: "
+            ".txt, .jsonl, .ndjson, .json, .csv, .tsv, .parquet, each also compressed). "
             "Default: paths in the configuration.",
         ),
     ] = None,
