@@ -158,3 +158,44 @@ def test_bad_mapping_is_a_usage_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(path), "--suite", NEWS, "--map", "body"])
     assert result.exit_code == 2
     assert "--map takes ARTICLE_FIELD=RECORD_FIELD, not 'body'" in result.stderr
+
+
+def test_input_mapping_from_the_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = {"headline_text": "A headline", "content": "One paragraph.", "day": "2024-05-02"}
+    (tmp_path / "export.log").write_text(json.dumps(record) + "\n", "utf-8")
+    (tmp_path / "toolkit.toml").write_text(
+        'input_format = "jsonl"\n'
+        'input_map = {headline = "headline_text", body = "content", date = "day"}\n',
+        "utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, report = run("export.log")
+    assert report["summary"]["articles"] == 1
+    failed = {f["expectation"] for f in report["findings"]}
+    assert "date_parseable" not in failed and "body_not_empty" not in failed
+    assert code == 1
+    # The command line overrides the configuration's mapping as a whole.
+    code, report = run("export.log", "--map", "headline=headline_text")
+    assert "body_not_empty" in {f["expectation"] for f in report["findings"]}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('input_format = "xml"', "toolkit.toml:1: 'input_format' is one of dump, jsonl"),
+        ('input_preset = "np"', "toolkit.toml:1: 'input_preset' is one of plain, news-please"),
+        ('input_map = {bdy = "x"}', "toolkit.toml:1: unknown article field 'bdy'"),
+        ("[input]\nformat = 'jsonl'", "toolkit.toml:1: 'input': the input mapping is set with"),
+    ],
+)
+def test_bad_input_configuration_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str, message: str
+) -> None:
+    write_jsonl(tmp_path / "f.jsonl")
+    (tmp_path / "toolkit.toml").write_text(line + "\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "f.jsonl", "--suite", NEWS])
+    assert result.exit_code == 2
+    assert message in result.stderr

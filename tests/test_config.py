@@ -113,7 +113,7 @@ def test_the_command_line_overrides_the_file(project: Path) -> None:
         (
             'input = { format = "jsonl" }\n',
             1,
-            "'input': the input mapping (feeds) is not yet supported",
+            "'input': the input mapping is set with the keys input_format",
         ),
     ],
 )
@@ -234,5 +234,5 @@ def test_quiet_prints_the_failing_expectations_and_the_verdict_only(project: Pat
     assert lines[0] == "  ✗ byline_has_email  1 failing"
     assert "dumps/byline_no_email.txt:1" in out and "dumps/tags_empty.txt:1" in out
     assert "suite joongang" not in out and "hygiene" not in out and "╭" not in out
-    assert lines[-1].startswith("FAILED · failed expectations: 2 critical, 3 info of 24 · 4 files")
+    assert lines[-1].startswith("FAILED · failed expectations: 2 critical, 3 info of 27 · 4 files")
     assert lines[-1].endswith("exit 1: a critical expectation failed")

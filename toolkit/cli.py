@@ -321,6 +321,7 @@ def check(
     max_findings, engine = settings["max_findings"], Engine(settings["engine"])
     redact_emails, max_annotations = settings["redact_emails"], settings["max_annotations"]
     baseline = _path_or_none(settings["baseline"])
+    input_format, input_preset = settings["input_format"], settings["input_preset"]
     if not paths:
         raise fail("no PATH given and no 'paths' in the configuration: pass PATH")
     if (baseline or update_baseline) is not None and max_findings is None:
@@ -350,7 +351,7 @@ def check(
         raise fail(f"two suites share a name: {', '.join(names)}")
     _select(suites, settings["select"], settings["ignore"])
 
-    reading = reading_options(max_file_size, input_format, input_preset, field_map or [])
+    reading = reading_options(max_file_size, input_format, input_preset, settings["input_map"])
     own = [d.path for d in dests if d.path is not None] + [
         p for p in (baseline, update_baseline) if p
     ]
@@ -438,6 +439,9 @@ CONFIGURABLE = {
     "redact_emails": "redact_emails",
     "show_passing": "show_passing",
     "show_info": "show_info",
+    "input_format": "input_format",
+    "input_preset": "input_preset",
+    "field_map": "input_map",
 }
 
 
@@ -451,7 +455,9 @@ def _settings(ctx: typer.Context, config: Path | None, values: dict[str, object]
         # By name: Typer vendors click, and its ParameterSource enum is not public there.
         if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
             value = values[param]
-            if isinstance(value, list):
+            if param == "field_map":
+                value = _map_option(value)  # type: ignore[arg-type]
+            elif isinstance(value, list):
                 value = [str(v) for v in value]
             elif isinstance(value, Path | StrEnum):
                 value = str(value)
@@ -459,6 +465,15 @@ def _settings(ctx: typer.Context, config: Path | None, values: dict[str, object]
     try:
         return resolve(given, load(config))
     except ConfigError as exc:
+        raise fail(str(exc)) from None
+
+
+def _map_option(values: list[str]) -> dict[str, str]:
+    from toolkit.readers.mapping import parse_mapping_option
+
+    try:
+        return parse_mapping_option(values)
+    except ValueError as exc:
         raise fail(str(exc)) from None
 
 
@@ -539,23 +554,20 @@ def _terminal_width() -> int:
 
 def reading_options(
     max_file_size: int,
-    input_format: InputFormat | None,
-    preset: InputPreset | None,
-    field_map: list[str],
+    input_format: str | None,
+    preset: str | None,
+    field_map: dict[str, str],
 ) -> ReadOptions:
-    """How the run reads its files, from the options; a bad --map is a usage error."""
+    """How the run reads its files, from the options and the configuration; a bad mapping
+    is a usage error."""
     from toolkit.readers.formats import ReadOptions
-    from toolkit.readers.mapping import parse_mapping_option, resolve_mapping
+    from toolkit.readers.mapping import resolve_mapping
 
     try:
-        mapping = resolve_mapping(preset.value if preset else None, parse_mapping_option(field_map))
+        mapping = resolve_mapping(preset, field_map)
     except ValueError as exc:
         raise fail(str(exc)) from None
-    return ReadOptions(
-        max_file_size=max_file_size,
-        input_format=input_format.value if input_format else None,
-        mapping=mapping,
-    )
+    return ReadOptions(max_file_size=max_file_size, input_format=input_format, mapping=mapping)
 
 
 def _gx_check(

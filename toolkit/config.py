@@ -70,10 +70,16 @@ KEYS: dict[str, Key] = {
     "redact_emails": Key(False, "bool", "replace email addresses in every report"),
     "show_passing": Key(False, "bool", "list passing expectations in the terminal report"),
     "show_info": Key(False, "bool", "list info findings in the terminal report"),
+    "input_format": Key(None, "input_format", "read every input file as this format"),
+    "input_preset": Key(None, "input_preset", "field mapping preset of record feeds"),
+    "input_map": Key({}, "input_map", "article field = record field, over the preset"),
 }
 # Keys the configuration will take but this version does not: refused with a clear message
 # rather than read as unknown.
-RESERVED = {"input": "the input mapping (feeds) is not yet supported"}
+RESERVED = {
+    "input": "the input mapping is set with the keys input_format, input_preset and "
+    "input_map (a table: article field = record field)"
+}
 ENGINES = ("pandera", "gx")
 
 
@@ -94,6 +100,12 @@ class ConfigFile:
             if lines[number].lstrip().startswith("["):
                 break  # the next table: the key is not set in this one
             if pattern.match(lines[number]):
+                return number + 1
+        # A sub-table: [key] in a toolkit.toml, [tool.toolkit.key] in a pyproject.toml.
+        prefix = r"tool\.toolkit\." if self.header else ""
+        table = re.compile(rf"^\s*\[\s*{prefix}{re.escape(key)}\s*\]")
+        for number, line in enumerate(lines):
+            if table.match(line):
                 return number + 1
         return self.header or None
 
@@ -194,6 +206,31 @@ class _Reader:
         if not isinstance(raw, bool):
             raise self.fail(key, f"{key!r} is true or false, not {raw!r}")
         return raw
+
+    def _input_format(self, key: str, raw: Any) -> str:
+        from toolkit.readers.formats import FORMATS
+
+        if raw not in FORMATS:
+            raise self.fail(key, f"{key!r} is one of {', '.join(FORMATS)}, not {raw!r}")
+        return str(raw)
+
+    def _input_preset(self, key: str, raw: Any) -> str:
+        from toolkit.readers.mapping import PRESETS
+
+        if raw not in PRESETS:
+            raise self.fail(key, f"{key!r} is one of {', '.join(PRESETS)}, not {raw!r}")
+        return str(raw)
+
+    def _input_map(self, key: str, raw: Any) -> dict[str, str]:
+        from toolkit.readers.mapping import resolve_mapping
+
+        if not isinstance(raw, dict) or not all(isinstance(v, str) for v in raw.values()):
+            raise self.fail(key, f"{key!r} is a table of article field = record field, not {raw!r}")
+        try:
+            resolve_mapping(None, raw)
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+        return dict(raw)
 
     def _engine(self, key: str, raw: Any) -> str:
         if raw not in ENGINES:

@@ -47,7 +47,10 @@ def test_200_columns_keep_a_finding_on_one_line() -> None:
 def test_passing_expectations_fold_into_one_line_unless_asked() -> None:
     out = rich_report(200)
     folded = [line for line in out.splitlines() if "passing:" in line]
-    assert folded == ["  ✓ 2 passing: byline_email_matches_name, headline_length"]
+    assert folded == [
+        "  ✓ 5 passing: byline_email_matches_name, headline_length, body_no_repeated_paragraph, "
+        "body_not_headline_or_caption, body_no_invisible_chars"
+    ]
     assert "│ headline_length " not in out
     shown = rich_report(200, "--show-passing")
     assert "│ headline_length " in shown and "passing:" not in shown
@@ -57,18 +60,18 @@ def test_info_findings_are_counted_not_listed_unless_asked() -> None:
     out = rich_report(200)
     info = [line for line in out.splitlines() if line.startswith("  · info")]
     assert info == [
-        "  · info (never fails a run) articles: hygiene_no_break_spaces 31, "
-        "hygiene_mixed_apostrophes 9, hygiene_trailing_whitespace 30  (--show-info lists them)"
+        "  · info (never fails a run) articles: hygiene_no_break_spaces 30, "
+        "hygiene_mixed_apostrophes 9, hygiene_trailing_whitespace 29  (--show-info lists them)"
     ]
-    assert "  · hygiene_no_break_spaces  31 failing" not in out
+    assert "  · hygiene_no_break_spaces  30 failing" not in out
     listed = rich_report(200, "--show-info")
-    assert "  · hygiene_no_break_spaces  31 failing" in listed.splitlines()
+    assert "  · hygiene_no_break_spaces  30 failing" in listed.splitlines()
 
 
 def test_the_last_line_is_the_verdict_with_the_exit_code() -> None:
     last = rich_report(200).splitlines()[-1]
     assert last == (
-        "FAILED · failed expectations: 10 critical, 9 warning, 3 info of 24 · 36 files, "
+        "FAILED · failed expectations: 10 critical, 9 warning, 3 info of 27 · 36 files, "
         "34 articles · exit 1: a critical expectation failed"
     )
     assert "more" not in last
