@@ -199,3 +199,28 @@ def test_bad_input_configuration_is_a_usage_error(
     result = CliRunner().invoke(app, ["check", "f.jsonl", "--suite", NEWS])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_input_mapping_from_the_suite(tmp_path: Path) -> None:
+    record = {"headline_text": "A headline", "content": "One paragraph.", "day": "2024-05-02"}
+    (tmp_path / "export.log").write_text(json.dumps(record) + "\n", "utf-8")
+    suite = tmp_path / "vendor.yaml"
+    suite.write_text(
+        "suite: vendor\nextends: news\ninput:\n  format: jsonl\n"
+        "  map: {headline: headline_text, body: content, date: day}\nexpectations: []\n",
+        "utf-8",
+    )
+    result = CliRunner().invoke(
+        app, ["check", str(tmp_path / "export.log"), "-s", str(suite), "-f", "json"]
+    )
+    report = json.loads(result.stdout)
+    assert report["summary"]["articles"] == 1
+    failed = {f["expectation"] for f in report["findings"]}
+    assert "date_parseable" not in failed and "body_not_empty" not in failed
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("suite: bad\nextends: news\ninput:\n  preset: np\nexpectations: []\n", "utf-8")
+    result = CliRunner().invoke(app, ["check", str(tmp_path / "export.log"), "-s", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.yaml:3: 'input' preset is one of plain, news-please, fundus, not 'np'" in (
+        result.stderr
+    )

@@ -351,7 +351,13 @@ def check(
         raise fail(f"two suites share a name: {', '.join(names)}")
     _select(suites, settings["select"], settings["ignore"])
 
-    reading = reading_options(max_file_size, input_format, input_preset, settings["input_map"])
+    from_suites = _suites_input(suites)
+    reading = reading_options(
+        max_file_size,
+        input_format or from_suites.get("format"),
+        input_preset or from_suites.get("preset"),
+        {**from_suites.get("map", {}), **settings["input_map"]},
+    )
     own = [d.path for d in dests if d.path is not None] + [
         p for p in (baseline, update_baseline) if p
     ]
@@ -550,6 +556,27 @@ def _terminal_width() -> int:
     import shutil
 
     return max(60, shutil.get_terminal_size((120, 24)).columns)
+
+
+def _suites_input(suites: list[Suite]) -> dict[str, Any]:
+    """The input mapping the suites declare (``input:``); two suites that disagree are a
+    usage error: one run reads its files one way."""
+    merged: dict[str, Any] = {"map": {}}
+    owner: dict[str, str] = {}
+    for suite in suites:
+        items = [(k, v) for k, v in suite.input.items() if k != "map"]
+        items += [(f"map.{k}", v or "") for k, v in suite.input.get("map", {}).items()]
+        for key, value in items:
+            where = merged["map"] if key.startswith("map.") else merged
+            name = key.removeprefix("map.")
+            if name in where and where[name] != value:
+                raise fail(
+                    f"suites {owner[key]} and {suite.name} read input differently ({key}: "
+                    f"{where[name]!r} and {value!r}): run them separately"
+                )
+            where[name] = value
+            owner[key] = suite.name
+    return merged
 
 
 def reading_options(

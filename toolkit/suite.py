@@ -27,7 +27,8 @@ SUITE_DIR = Path("expectations")
 # after a project's own expectations/, which wins.
 SHIPPED_DIR = Path(__file__).resolve().parent / "suites"
 SUITE_SUFFIXES = (".yaml", ".yml")
-_SUITE_KEYS = {"suite", "description", "extends", "plugins", "expectations"}
+_SUITE_KEYS = {"suite", "description", "extends", "plugins", "input", "expectations"}
+_INPUT_KEYS = {"format", "preset", "map"}
 _ENTRY_KEYS = {"expect", "id", "severity", "mostly", "row_condition"}
 # A chain of suites extending one another; deeper is a mistake (or a generated attack).
 MAX_EXTENDS = 32
@@ -74,6 +75,9 @@ class Suite:
     entries: list[SuiteEntry] = field(default_factory=list)
     # Modules of custom expectations, the extended suite's first (see toolkit.expectations.plugins).
     plugins: list[str] = field(default_factory=list)
+    # How the feeds this suite is written for are read: format, preset, map (article field:
+    # record field); the extended suite's, overridden key by key. Empty: by suffix, plain.
+    input: dict[str, Any] = field(default_factory=dict)
 
 
 def available_suites(directory: Path = SUITE_DIR) -> list[Path]:
@@ -198,6 +202,34 @@ def _duplicate_keys(root: yaml.Node, label: str) -> None:
             todo.extend(node.value)
 
 
+def _input(raw: Any, label: str, line: int | None) -> dict[str, Any]:
+    """The suite's ``input:`` mapping, checked against the formats and presets there are."""
+    from toolkit.readers.formats import FORMATS
+    from toolkit.readers.mapping import PRESETS, resolve_mapping
+
+    if not isinstance(raw, dict):
+        raise SuiteError(label, line, "'input' is a mapping: format, preset, map")
+    for key in raw:
+        if key not in _INPUT_KEYS:
+            raise SuiteError(label, line, _unknown("'input' key", str(key), _INPUT_KEYS))
+    fmt, preset, fields = raw.get("format"), raw.get("preset"), raw.get("map", {})
+    if fmt is not None and fmt not in FORMATS:
+        raise SuiteError(label, line, f"'input' format is one of {', '.join(FORMATS)}, not {fmt!r}")
+    if preset is not None and preset not in PRESETS:
+        raise SuiteError(
+            label, line, f"'input' preset is one of {', '.join(PRESETS)}, not {preset!r}"
+        )
+    if not isinstance(fields, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | None) for k, v in fields.items()
+    ):
+        raise SuiteError(label, line, "'input' map is article field: record field")
+    try:
+        resolve_mapping(preset, {k: v or "" for k, v in fields.items()})
+    except ValueError as exc:
+        raise SuiteError(label, line, str(exc)) from None
+    return {k: v for k, v in raw.items() if v is not None}
+
+
 def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> Suite:
     label = suite_label(path)
     if len(text) > SUITE_BYTES:
@@ -253,6 +285,10 @@ def _parse(text: str, path: Path, directory: Path, chain: tuple[Path, ...]) -> S
         parent = _load(base_path, directory, here)
         suite.entries = list(parent.entries)
         suite.plugins = list(parent.plugins)
+        suite.input = dict(parent.input)
+
+    if "input" in data:
+        suite.input.update(_input(data["input"], label, lines.get("input")))
 
     known = _catalog(data, root, label, path, suite)
     raw = data.get("expectations")
