@@ -47,13 +47,19 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         capture_output=True,
         text=True,
     ).stdout.strip()
-    # Dependencies from this environment; a .pth adds the folder, and its own .pth files
-    # (the checkout's editable install) are not run, so the checkout is not importable.
-    Path(target, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
+    # Away from the checkout: `python -m pip` puts its folder on the path, and the checkout's
+    # egg-info would make pip take the wheel for installed already.
+    clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     subprocess.run(
         [str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
         check=True,
+        cwd=work,
+        env=clean,
     )
+    # Then the dependencies from this environment (after the wheel: pip must not find the
+    # checkout's own install there and skip the wheel); a .pth adds the folder, and its own .pth files
+    # (the checkout's editable install) are not run, so the checkout is not importable.
+    Path(target, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
     return env_dir
 
 

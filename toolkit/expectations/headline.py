@@ -150,16 +150,27 @@ class HeadlineLength(Params):
         return self
 
 
+# Han, kana and Hangul carry about two Latin letters' worth a character: "東京で地震" is a
+# whole headline. Their characters count twice toward the minimum, as in body_min_words.
+_DENSE = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}]"
+
+
+def _dense_chars(headline: pd.Series) -> pd.Series:
+    return headline.astype("string[pyarrow]").str.count(_DENSE).fillna(0)
+
+
 def _headline_length(batch: pd.DataFrame, p: HeadlineLength) -> pd.Series:
     n = headline_lengths(batch)
+    weighted = n + _dense_chars(batch["headline"])
     # An empty headline is headline_not_empty's finding, not this one's.
-    return as_mask((n == 0) | ((n >= p.min_length) & (n <= p.max_length)))
+    return as_mask((n == 0) | ((weighted >= p.min_length) & (n <= p.max_length)))
 
 
 def _explain_length(row: Row, p: HeadlineLength) -> Why:
     headline = " ".join(str(row["headline"]).split())
     n = len(headline)
-    if n < p.min_length:
+    dense = int(_dense_chars(pd.Series([headline])).iloc[0])
+    if n + dense < p.min_length:
         return Why(
             f"the headline has {n} characters, fewer than {p.min_length}: the scraper may have "
             "taken a section label or a fragment for it",
