@@ -23,14 +23,15 @@ OWN_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_hostile_article_is_shown_with_visible_markers(hostile_result: Result, width: int) -> None:
-    out = terminal.render(hostile_result, ReportOptions(width=width))
+    out = terminal.render(hostile_result, ReportOptions(width=width, show_info=True, show_passing=True))
     assert RAW_CONTROL.findall(out) == []
-    flat = "".join(out.split("\n"))
+    # Wrapped lines are indented: compare with all white space taken out.
+    flat = "".join(out.split())
     assert "a[U+001B][31m[U+202E][U+009B]2J.txt:1" in flat  # the file name
     # The header headline in the excerpt of the control-character finding: clear screen,
     # alternate screen and the OSC 8 link are markers, not commands.
     assert "[U+001B][2J[U+001B][?1049h[U+001B]]8;;http://x" in flat
-    assert "[U+009B]31m [U+009D]0;t[U+0007][U+0008][U+007F] [U+202E]evil[U+2066]" in flat
+    assert "[U+009B]31m[U+009D]0;t[U+0007][U+0008][U+007F][U+202E]evil[U+2066]" in flat
 
 
 def test_with_colour_only_the_reports_own_styles_are_escapes(hostile_result: Result) -> None:
