@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from tests.conftest import CLEAN, SEED, SUITES
 from toolkit import gx_engine
 from toolkit.article import render
-from toolkit.engine import check, display_path
-from toolkit.readers import read_dump
+from toolkit.engine import check
 from toolkit.readers.discover import discover
+from toolkit.readers.formats import read_file
 from toolkit.reporters import REPORTERS, ReportOptions
 from toolkit.result import Result
 from toolkit.strategies import articles
@@ -109,18 +109,18 @@ def run_pipeline(
         written = write_tree(root, files)
         found = discover([root])
         # Every file is accounted for: read, or listed as not read.
-        assert sorted(found.files + found.skipped) == sorted(written)
+        assert sorted(found.files + [s.path for s in found.skipped]) == sorted(written)
         result = engine([root], [SUITE])
         assert result.summary.files == len(found.files)
-        assert sorted(result.run.skipped_files) == sorted(display_path(p) for p in found.skipped)
+        assert sorted(result.run.skipped_files) == sorted(s.label for s in found.skipped)
         articles = 0
-        for path in found.files:
-            outcome = read_dump(path, display_path(path))
+        for path, label in zip(found.files, found.labels, strict=True):
+            outcome = read_file(path, label)
             articles += len(outcome.articles)
             if not outcome.articles:
                 # A file that gives no article says why, in the Result, by its name.
                 assert outcome.problems
-                assert any(f.file == display_path(path) for f in result.findings)
+                assert any(f.file == label for f in result.findings)
         assert result.summary.articles == articles
         check_reports(result)
     finally:

@@ -57,8 +57,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env=clean,
     )
     # Then the dependencies from this environment (after the wheel: pip must not find the
-    # checkout's own install there and skip the wheel); a .pth adds the folder, and its own .pth files
-    # (the checkout's editable install) are not run, so the checkout is not importable.
+    # checkout's own install there and skip the wheel); a .pth adds the folder, and its own
+    # .pth files (the checkout's editable install) are not run: the checkout is not importable.
     Path(target, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", "utf-8")
     return env_dir
 

@@ -25,7 +25,11 @@ ENTRY = "- expect: body_no_invisible_chars"
             "<U+202E RIGHT-TO-LEFT OVERRIDE>",
             "[U+202E]gnp.exe[U+202C]",
         ),
-        ("The file \u2066name\u2069 was sent.", "<U+2066 LEFT-TO-RIGHT ISOLATE>", "[U+2066]name[U+2069]"),
+        (
+            "The file \u2066name\u2069 was sent.",
+            "<U+2066 LEFT-TO-RIGHT ISOLATE>",
+            "[U+2066]name[U+2069]",
+        ),
         ("Exports rose\u200e sharply.", "<U+200E LEFT-TO-RIGHT MARK>", "rose[LRM]"),
         ("東京\u200bで会見した。", "<U+200B ZERO WIDTH SPACE>", "東京[ZWSP]で会見した。"),
         ("혼\u200c잡 시간대에 요금을 할인한다.", "<U+200C ZERO WIDTH NON-JOINER>", "혼[ZWNJ]잡"),

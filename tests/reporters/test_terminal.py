@@ -23,7 +23,9 @@ OWN_STYLE = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_hostile_article_is_shown_with_visible_markers(hostile_result: Result, width: int) -> None:
-    out = terminal.render(hostile_result, ReportOptions(width=width, show_info=True, show_passing=True))
+    out = terminal.render(
+        hostile_result, ReportOptions(width=width, show_info=True, show_passing=True)
+    )
     assert RAW_CONTROL.findall(out) == []
     # Wrapped lines are indented: compare with all white space taken out.
     flat = "".join(out.split())

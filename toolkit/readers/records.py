@@ -161,6 +161,15 @@ def read_delimited(data: bytes, label: str, mapping: FieldMapping, fmt: str) -> 
         return "skip"
 
     try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # pyarrow does not check the header's names; a bad byte there would end the run.
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = f"the file is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}"
+        return outcome_of(
+            label, fmt, [], mapping, problems, [ReadProblem("not_utf8", message, line=line)]
+        )
+    try:
         table = pa_csv.read_csv(
             io.BytesIO(data),
             # One thread: pyarrow gives the row number of a bad row only then.
@@ -224,5 +233,19 @@ def read_parquet(data: bytes, label: str, mapping: FieldMapping) -> ReadOutcome:
 
 
 def _rows(table: pa.Table) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = table.to_pylist()
+    try:
+        rows: list[dict[str, Any]] = table.to_pylist()
+    except UnicodeDecodeError:
+        # A column name that is not UTF-8 (Parquet does not check them): its values are
+        # dropped, the other columns read.
+        good = [n for n in range(table.num_columns) if _utf8_name(table, n)]
+        rows = table.select(good).to_pylist()
     return rows
+
+
+def _utf8_name(table: pa.Table, n: int) -> bool:
+    try:
+        table.field(n).name  # noqa: B018 - decoding the name is the test
+    except UnicodeDecodeError:
+        return False
+    return True

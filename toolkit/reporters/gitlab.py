@@ -12,7 +12,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from toolkit.result import Result, Severity
-from toolkit.text import visible
+from toolkit.text import json_for_logs, visible
 
 if TYPE_CHECKING:
     from toolkit.reporters import ReportOptions
@@ -40,4 +40,5 @@ def render(result: Result, options: ReportOptions) -> str:
                 "location": {"path": f.file, "lines": {"begin": f.field_line or f.line}},
             }
         )
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    # The raw path stays exact for GitLab to place it; C1 and bidi characters are escaped.
+    return json_for_logs(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
