@@ -46,6 +46,7 @@ from toolkit.engine import (
     ExpectationFailure,
     Key,
     Partial,
+    applicable,
     condition_mask,
     corpus_finding,
     entries_of,
@@ -191,15 +192,25 @@ def _with_conditions(
     by_entry: dict[Key, str] = {}
     for p in plans:
         text = p.entry.row_condition
-        if text is None:
+        applies = applicable(batch, p.entry)
+        if applies is not None and bool(applies.all()):
+            applies = None
+        if text is None and applies is None:
             continue
-        if text not in columns:
-            columns[text] = CONDITION_COLUMN.format(len(columns) + 1)
+        # One column per condition and (for feeds) the dump-only part it leaves out.
+        name = f"{text}\x1f{p.entry.field if applies is not None else ''}"
+        if name not in columns:
+            columns[name] = CONDITION_COLUMN.format(len(columns) + 1)
+            kept: pd.Series | None
             try:
-                masks[columns[text]] = parse_condition(text).mask(batch)
+                kept = parse_condition(text).mask(batch) if text is not None else None
             except ConditionError as exc:
                 raise EngineError(f"row_condition of {p.entry.id!r}: {exc}") from exc
-        by_entry[p.key] = columns[text]
+            if applies is not None:
+                kept = applies if kept is None else kept & applies
+            assert kept is not None  # a condition, or a part that does not apply
+            masks[columns[name]] = kept
+        by_entry[p.key] = columns[name]
     return (batch.assign(**masks) if masks else batch), by_entry
 
 

@@ -87,7 +87,13 @@ class GxPlan:
         kwargs = _renamed(self.form.kwargs(entry.params), self.columns)
         if entry.mostly is not None:
             kwargs["mostly"] = entry.mostly
-        if entry.row_condition is not None:
+        if entry.row_condition is None and condition_column is not None:
+            # The engine's own mask (a feed without a dump-only part): no suite text.
+            kwargs["row_condition"] = {
+                "type": "pass_through",
+                "pass_through_filter": condition_column,
+            }
+        elif entry.row_condition is not None:
             # GX 1.9+'s own form of a pandas condition (DataFrame.query); the older string
             # with condition_parser "pandas" is deprecated there, and import reads both.
             # Exported, it is the toolkit's own rendering of the parsed condition.

@@ -323,7 +323,7 @@ def _date_text(batch: pd.DataFrame, p: DateParseable) -> dict[str, pd.Series]:
     raw = batch["date"].astype("string[pyarrow]")
     keep = as_mask(raw.str.match(_ISO_DATE))
     if p.published:
-        keep &= published_dates(batch).notna()
+        keep &= published_dates(batch).notna() | feed_lacks(batch, "published")
     return {_date_column(p): gx_objects(raw.where(keep, ""))}
 
 
