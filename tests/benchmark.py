@@ -2,7 +2,8 @@
 the same run on the same synthetic corpus (this machine is shared and noisy, so only ratios
 within one run mean anything).
 
-    python tests/benchmark.py [--articles 20000] [--suite expectations/news.yaml]
+    python tests/benchmark.py [--articles 20000] [--suite toolkit/suites/news.yaml]
+    python tests/benchmark.py --feeds-only [--records 200000]
 
 Each measurement runs in a fresh subprocess (peak memory is its maximum resident set size):
 - parse: discover, read and parse every file, no checks (the floor any checker pays);
@@ -12,6 +13,14 @@ Each measurement runs in a fresh subprocess (peak memory is its maximum resident
 - one long word: `check` (imports excluded) of one article whose body is one 2 MB word (and
   of other hostile bodies: base64, runs of spaces) against one whose body is 2 MB of ordinary
   words; the ratio should be about 1x (every pattern and message builder is linear).
+
+With ``--feeds`` (or ``--feeds-only``), the same synthetic articles are also written as record
+feeds (title/text/date/authors/tags), as JSON Lines and as Parquet in 10 files each, and
+measured against pyarrow alone reading the same files:
+- arrow: ``pyarrow.json.read_json`` / ``pyarrow.parquet.read_table`` of every file (the floor);
+- readers: the toolkit's ``read_file`` over the discovered files, records mapped to articles;
+- check: ``toolkit.engine.check`` with the suite over the feed, and over the same articles
+  as dump text.
 """
 
 from __future__ import annotations
@@ -26,6 +35,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from toolkit.article import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
@@ -54,6 +67,29 @@ _RUNNERS = {
         "n = r.summary.articles\n"
     ),
 }
+# Feed runners: ``corpus`` is a directory of one format's files.
+_FEED_RUNNERS = {
+    "arrow jsonl": (
+        "import pyarrow.json as pa_json\n"
+        "n = sum(pa_json.read_json(p).num_rows for p in sorted(Path(corpus).iterdir()))\n"
+    ),
+    "arrow parquet": (
+        "import pyarrow.parquet as pq\n"
+        "n = sum(pq.read_table(p).num_rows for p in sorted(Path(corpus).iterdir()))\n"
+    ),
+    "readers": (
+        "from toolkit.readers import discover\n"
+        "from toolkit.readers.formats import read_file\n"
+        "n = sum(len(read_file(p).articles) for p in discover([Path(corpus)]).files)\n"
+    ),
+    "check": _RUNNERS["pandera"],
+}
+# Imported before the clock in every feed runner, so that times compare reading and checking,
+# not start-up (pyarrow.parquet alone takes about a second to import).
+_FEED_PRELUDE = (
+    "import pyarrow.csv, pyarrow.json, pyarrow.parquet\n"
+    "import toolkit.engine, toolkit.readers.formats, toolkit.readers.records, toolkit.suite\n"
+)
 
 
 def make_corpus(target: Path, articles: int, seed: int = 7, defective: float = 0.05) -> int:
@@ -103,6 +139,51 @@ def make_corpus(target: Path, articles: int, seed: int = 7, defective: float = 0
             chunk.append(render(article))
         (target / f"dump_{f // per_file:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
         written += len(chunk)
+    return written
+
+
+def _record(article: Article) -> dict[str, Any]:
+    """An article as a feed record in the ``plain`` layout."""
+    return {
+        "title": article.headline,
+        "text": article.body,
+        "date": article.date,
+        "authors": [article.byline] if article.byline else [],
+        "tags": list(article.tags),
+    }
+
+
+def make_feeds(dumps: Path, target: Path, records: int, files: int = 10) -> int:
+    """The articles of the dump corpus ``dumps`` (about ``records``) as records, in ``files``
+    JSON Lines files (target/jsonl) and as many Parquet files (target/parquet), written one
+    file at a time so that memory holds one file's records; the number of records."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from toolkit.readers import read_dump
+
+    (target / "jsonl").mkdir()
+    (target / "parquet").mkdir()
+    size = -(-records // files)
+    chunk: list[dict[str, Any]] = []
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        name = f"feed_{written // size:02d}"
+        lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in chunk)
+        (target / "jsonl" / f"{name}.jsonl").write_text(lines, encoding="utf-8")
+        pq.write_table(pa.Table.from_pylist(chunk), target / "parquet" / f"{name}.parquet")
+        written += len(chunk)
+        chunk.clear()
+
+    for path in sorted(dumps.glob("*.txt")):
+        for article in read_dump(path).articles:
+            chunk.append(_record(article))
+            if len(chunk) == size:
+                flush()
+    if chunk:
+        flush()
     return written
 
 
@@ -167,17 +248,25 @@ def hostile_ratios(target: Path, suite: Path, repeat: int = 3) -> dict[str, tupl
     return out
 
 
-def measure(name: str, corpus: Path, suite: Path) -> tuple[float, float, int] | None:
+def measure(
+    name: str, corpus: Path, suite: Path, runners: dict[str, str] = _RUNNERS, prelude: str = ""
+) -> tuple[float, float, int] | None:
     """(seconds, peak MiB, articles) of one runner in a fresh interpreter, or None if it
-    cannot run here (the GX engine not installed)."""
+    cannot run here (the GX engine not installed). ``prelude`` runs before the clock starts."""
     code = (
         "import json, resource, sys, time\n"
         "from pathlib import Path\n"
         f"corpus, suite = {str(corpus)!r}, {str(suite)!r}\n"
+        f"{prelude}"
         "t = time.perf_counter()\n"
-        f"{_RUNNERS[name]}"
+        f"{runners[name]}"
         "dt = time.perf_counter() - t\n"
-        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        # VmHWM is this interpreter's own peak: ru_maxrss would also count the parent's
+        # memory at the fork, which the feeds mode makes large.
+        "status = Path('/proc/self/status')\n"
+        "hwm = [ln for ln in status.read_text().splitlines() if ln.startswith('VmHWM:')]\n"
+        "peak = (int(hwm[0].split()[1]) if hwm else "
+        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024\n"
         "print(json.dumps([dt, peak, n]))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
@@ -189,15 +278,72 @@ def measure(name: str, corpus: Path, suite: Path) -> tuple[float, float, int] | 
     return float(seconds), float(peak), int(n)
 
 
+def _shown(label: str, got: tuple[float, float, int], clock: float) -> None:
+    print(
+        f"{label:<16} {got[0]:8.2f} s  {got[1]:8.0f} MiB peak  {got[2]} articles "
+        f"({time.perf_counter() - clock:.1f} s with start-up)"
+    )
+
+
+def feed_ratios(tmp: Path, records: int, suite: Path) -> None:
+    """Write ``records`` articles as dump text, JSON Lines and Parquet; print the time and
+    peak memory of each runner of _FEED_RUNNERS and their ratios to pyarrow alone."""
+    dumps = tmp / "feed-dumps"
+    dumps.mkdir()
+    make_corpus(dumps, records)
+    feeds = tmp / "feeds"
+    feeds.mkdir()
+    written = make_feeds(dumps, feeds, records)
+    print(f"\nfeeds: {written} records, 10 JSON Lines and 10 Parquet files; suite {suite.name}")
+    got: dict[str, tuple[float, float, int]] = {}
+    plan = [
+        ("arrow jsonl", "arrow jsonl", feeds / "jsonl"),
+        ("arrow parquet", "arrow parquet", feeds / "parquet"),
+        ("readers jsonl", "readers", feeds / "jsonl"),
+        ("readers parquet", "readers", feeds / "parquet"),
+        ("check jsonl", "check", feeds / "jsonl"),
+        ("check parquet", "check", feeds / "parquet"),
+        ("check dump", "check", dumps),
+    ]
+    for label, runner, corpus in plan:
+        clock = time.perf_counter()
+        result = measure(runner, corpus, suite, _FEED_RUNNERS, _FEED_PRELUDE)
+        if result is None:
+            raise SystemExit(f"{label}: pyarrow is not installed")
+        got[label] = result
+        _shown(label, result, clock)
+    print("\nratios (same run, imports excluded)     time  memory")
+    for fmt in ("jsonl", "parquet"):
+        base = got[f"arrow {fmt}"]
+        for stage in ("readers", "check"):
+            t, m, _ = got[f"{stage} {fmt}"]
+            print(f"  {stage + ' / arrow ' + fmt:<28} {t / base[0]:7.2f}x  {m / base[1]:6.2f}x")
+    dump = got["check dump"]
+    for fmt in ("jsonl", "parquet"):
+        t, m, _ = got[f"check {fmt}"]
+        print(f"  {'check ' + fmt + ' / check dump':<28} {t / dump[0]:7.2f}x  {m / dump[1]:6.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=20000)
-    parser.add_argument("--suite", type=Path, default=ROOT / "expectations" / "news.yaml")
+    parser.add_argument("--suite", type=Path, default=ROOT / "toolkit" / "suites" / "news.yaml")
     parser.add_argument("--only", nargs="*", choices=list(_RUNNERS), default=list(_RUNNERS))
     parser.add_argument(
         "--hostile-only", action="store_true", help="only the 2 MB hostile-body comparison"
     )
+    parser.add_argument(
+        "--feeds", action="store_true", help="also the JSON Lines and Parquet feed comparison"
+    )
+    parser.add_argument(
+        "--feeds-only", action="store_true", help="only the JSON Lines and Parquet comparison"
+    )
+    parser.add_argument("--records", type=int, default=200_000, help="records of the feeds")
     args = parser.parse_args()
+    if args.feeds_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            feed_ratios(Path(tmp), args.records, args.suite.resolve())
+        return
     if args.hostile_only:
         args.only = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -236,6 +382,8 @@ def main() -> None:
         print("\n2 MB bodies, check time against a 2 MB ordinary body (best of 3, same run):")
         for name, (seconds, found) in timed.items():
             print(f"  {name:<16} {seconds:6.2f} s  {seconds / base_time:6.2f}x  {found} findings")
+        if args.feeds:
+            feed_ratios(Path(tmp), args.records, args.suite.resolve())
 
 
 if __name__ == "__main__":

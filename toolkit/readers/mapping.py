@@ -9,6 +9,7 @@ columns whatever the source.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def to_article(
     field cannot take, is a problem of the record (the field stays empty, so the
     expectations on it report it too)."""
     art = Article(file=file, line=place, source=unit)
-    for target, source in mapping.fields().items():
+    for target, source in _fields_of(mapping):
         value = record.get(source)
         if value is None:
             if source not in record:
@@ -136,9 +137,32 @@ def to_article(
         if not _assign(art, target, value):
             kind = _KINDS.get(type(value).__name__, f"a {type(value).__name__}")
             problems.add(f"field {source!r} ({target}) holds {kind}, not {_WANTS[target]}", place)
-    for part in ("headline", "title", "published", "caption", "body", "byline", "tags"):
-        art.lines[part] = place
+    art.lines = dict.fromkeys(_PARTS, place)
     return art
+
+
+_PARTS = ("headline", "title", "published", "caption", "body", "byline", "tags")
+
+
+@functools.lru_cache(maxsize=64)
+def _fields_of(mapping: FieldMapping) -> tuple[tuple[str, str], ...]:
+    # Once per mapping, not once per record: model_dump() is most of a small record's cost.
+    return tuple(mapping.fields().items())
+
+
+@functools.lru_cache(maxsize=4096)
+def _byline_parts(line: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """parse_byline's result for one byline text, parsed once per distinct text: a feed's
+    records repeat the same authors, and the parse is a dozen regex passes."""
+    scratch = Article(file="", line=0)
+    parse_byline(scratch, line)
+    return scratch.byline, tuple(scratch.byline_names), tuple(scratch.byline_emails)
+
+
+def _set_byline(art: Article, line: str) -> None:
+    art.byline, names, emails = _byline_parts(line)
+    art.byline_names = list(names)
+    art.byline_emails = list(emails)
 
 
 _KINDS = {
@@ -190,10 +214,9 @@ def _assign(art: Article, target: str, value: Any) -> bool:
     elif target == "byline":
         if isinstance(value, list) and all(isinstance(n, str) for n in value):
             names = [n.strip() for n in value if n.strip()]
-            art.byline = ", ".join(names)
-            parse_byline(art, art.byline)
+            _set_byline(art, ", ".join(names))
         elif isinstance(value, str):
-            parse_byline(art, value)
+            _set_byline(art, value)
         else:
             return False
     elif target == "tags":
