@@ -220,6 +220,43 @@ def test_the_configuration_names_the_suites(project: Path) -> None:
     (project / "toolkit.toml").write_text('suites = ["news", "expectations/joongang.yaml"]\n')
     _, result = json_run("dumps")
     assert [s["name"] for s in result["suites"]] == ["news", "joongang"]
+    # joongang extends news: their shared entries report each defect once, under news, with
+    # joongang named; joongang's critical byline_has_email (news: a warning) is its own check.
+    tags = [f for f in result["findings"] if f["id"] == "tags_non_empty"]
+    assert [(f["suite"], f["file"], f["line"], f["also_in"]) for f in tags] == [
+        ("news", "dumps/tags_empty.txt", 1, ["joongang"])
+    ]
+    byline = [f for f in result["findings"] if f["id"] == "byline_has_email"]
+    assert [(f["suite"], f["severity"], f["also_in"]) for f in byline] == [
+        ("news", "warning", []),
+        ("joongang", "critical", []),
+    ]
+    joongang = {e["id"]: e for e in result["suites"][1]["expectations"]}
+    assert joongang["tags_non_empty"]["failed"] == 1
+    assert joongang["tags_non_empty"]["reported_in"] == "news"
+    assert joongang["tags_non_empty"]["findings_omitted"] == 0
+    assert joongang["byline_has_email"]["reported_in"] is None
+
+
+def test_suites_named_together_report_a_shared_defect_once(project: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["check", "dumps", "--suite", "news", "--suite", "joongang", "--no-color"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 1
+    out = result.stdout
+    assert out.count("dumps/tags_empty.txt:1") == 1
+    assert "  ✗ tags_non_empty  1 failing  (also suite joongang)" in out
+    assert (
+        "  = 4 failing shared with suite news (same expectation and parameters), listed there "
+        "once: tags_non_empty, hygiene_no_break_spaces, hygiene_mixed_apostrophes, "
+        "hygiene_trailing_whitespace"
+    ) in out
+    # The suite named first reports; the counts of both stay whole.
+    code, both = json_run("dumps", "--suite", "joongang", "--suite", "news")
+    assert code == 1
+    assert {f["suite"] for f in both["findings"] if f["id"] == "tags_non_empty"} == {"joongang"}
 
 
 # --- --quiet ----------------------------------------------------------------------------------

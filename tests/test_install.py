@@ -4,14 +4,17 @@ the pytest plugin's two-liner."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import sysconfig
 import venv
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import BROKEN, CLEAN, ROOT
 
@@ -132,3 +135,61 @@ def test_wheel_pytest_plugin_two_liner(installed: Path, tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
+
+
+def _readme_workflow() -> dict[str, Any]:
+    """The GitHub Actions workflow the README shows (the yaml block of "In GitHub Actions")."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### In GitHub Actions", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("\n```", 1)[0]
+    workflow: dict[str, Any] = yaml.safe_load(block)
+    return workflow
+
+
+def test_the_readme_workflow_runs_as_written_outside_the_checkout(
+    installed: Path, tmp_path: Path
+) -> None:
+    """Every `run:` step of the README's workflow, in a fresh repository of dumps with the
+    wheel's environment on PATH (the install line as written, offline from the built wheel);
+    then the files each `uses:` step reads exist and are what that action expects."""
+    (job,) = _readme_workflow()["jobs"].values()
+    repo = tmp_path / "repo"
+    incoming = repo / "incoming"
+    incoming.mkdir(parents=True)
+    for path in (*sorted(CLEAN.glob("*.txt"))[:3], BROKEN / "tags_empty.txt"):
+        (incoming / path.name).write_bytes(path.read_bytes())
+    summary = tmp_path / "step-summary.md"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{installed / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+    env["GITHUB_STEP_SUMMARY"] = str(summary)
+    codes = []
+    for step in job["steps"]:
+        script = step.get("run")
+        if script is None:
+            continue
+        name = step.get("name", script)
+        if script.startswith("pip install "):
+            assert script == "pip install news-corpus-toolkit"
+            script += f" --no-index --find-links {installed.parent / 'dist'}"
+        done = subprocess.run(
+            ["bash", "-e", "-c", script], cwd=repo, env=env, capture_output=True, text=True
+        )
+        codes.append((name, done.returncode, done.stderr))
+    assert [c[:2] for c in codes] == [
+        ("pip install news-corpus-toolkit", 0),
+        ("toolkit check", 1),  # tags_empty.txt: a critical finding
+        ("Step summary", 0),
+    ], codes
+    assert summary.read_text(encoding="utf-8").startswith("## toolkit check ❌ failed")
+    uses = {s["uses"].split("@")[0]: s.get("with", {}) for s in job["steps"] if "uses" in s}
+    sarif = json.loads((repo / uses["github/codeql-action/upload-sarif"]["sarif_file"]).read_text())
+    assert sarif["version"] == "2.1.0"
+    assert any(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        == "incoming/tags_empty.txt"
+        for r in sarif["runs"][0]["results"]
+    )
+    junit = repo / uses["mikepenz/action-junit-report"]["report_paths"]
+    assert junit.read_text(encoding="utf-8").startswith("<?xml")
+    kept = repo / uses["actions/upload-artifact"]["path"]
+    assert {p.name for p in kept.iterdir()} >= {"report.html", "result.json", "summary.md"}

@@ -42,7 +42,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
-from toolkit.suite import Suite, SuiteEntry
+from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
 DEFAULT_BATCH = 5000
@@ -182,20 +182,6 @@ def merge(parts: Iterable[Partial]) -> Partial:
     return total
 
 
-def entries_of(suite: Suite) -> list[SuiteEntry]:
-    """The suite's entries, with file_readable first: unreadable input is never dropped, even
-    by a suite that does not name it."""
-    if any(e.expectation is file_readable for e in suite.entries):
-        return suite.entries
-    implicit = SuiteEntry(
-        id=file_readable.name,
-        expectation=file_readable,
-        params=file_readable.params(),
-        severity=file_readable.severity,
-    )
-    return [implicit, *suite.entries]
-
-
 # --- one batch --------------------------------------------------------------------------------
 
 
@@ -309,7 +295,7 @@ def validate_batch(
             elif isinstance(exp, Expectation):
                 rows = failing.get(entry.id, pd.Index([]))
                 out.count(key, checked, len(rows))
-                limit = limits.get(entry.severity)
+                limit = 0 if entry.mirror_of else limits.get(entry.severity)
                 if limit is not None:
                     rows = rows[: budget.setdefault(key, limit)]
                     budget[key] -= len(rows)
@@ -455,6 +441,7 @@ def make_finding(
         fingerprint=fingerprint(suite.name, entry.id, file, entry.field, value, *identity),
         date=_text_or_none(date),
         headline=_text_or_none(headline),
+        also_in=list(entry.also_in),
     )
 
 
@@ -482,7 +469,7 @@ def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
         entry = next(e for e in entries_of(suite) if e.expectation is file_readable)
         key = (suite.name, entry.id)
         out.count(key, 1, 1 if outcome.problems else 0)
-        for problem in outcome.problems:
+        for problem in () if entry.mirror_of else outcome.problems:
             out.findings.append(
                 make_finding(
                     suite,
@@ -521,7 +508,7 @@ def finish(
                     total.fail((suite.name, entry.id), str(exc))
                     continue
                 total.count((suite.name, entry.id), 0, len(verdicts))
-                for i, why in sorted(verdicts.items()):
+                for i, why in () if entry.mirror_of else sorted(verdicts.items()):
                     if i == CORPUS_LEVEL:
                         findings.append(corpus_finding(suite, entry, why))
                         continue
@@ -611,7 +598,8 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 mostly=entry.mostly,
                 passed=passed,
                 engine_note=note,
-                findings_omitted=max(0, failed - kept.get(key, 0)),
+                findings_omitted=0 if entry.mirror_of else max(0, failed - kept.get(key, 0)),
+                reported_in=entry.mirror_of,
                 error=error,
             )
         )
@@ -642,6 +630,7 @@ def check(
     (format, field mapping, size cap) to the readers. ``on_progress(files, articles)`` is told
     the files and articles read so far (per file in one process, per group of files over
     processes)."""
+    suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
@@ -736,6 +725,7 @@ def check_articles(
     articles: list[Article], suites: list[Suite], batch_size: int = DEFAULT_BATCH
 ) -> Result:
     """Check articles already in memory (fixtures, tests); files are those the articles name."""
+    suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     file_order = files_of(articles)

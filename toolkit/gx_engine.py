@@ -49,7 +49,6 @@ from toolkit.engine import (
     applicable,
     condition_mask,
     corpus_finding,
-    entries_of,
     file_partial,
     files_of,
     finish,
@@ -74,7 +73,7 @@ from toolkit.gx_suite import (
 from toolkit.readers import ReadOutcome, discover, shown_path
 from toolkit.readers.formats import DEFAULT_READING, ReadOptions
 from toolkit.result import Finding, Result, RunInfo, Severity, SuiteResult, summarise
-from toolkit.suite import Suite, SuiteEntry
+from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 
 ENGINE = "gx"
 DOCS_SITE = "toolkit"
@@ -95,6 +94,7 @@ def check(
     directory for GX Data Docs of the run. ``batch_size`` applies to the entries the
     toolkit checks itself; GX validates all articles as one batch. ``include_hidden`` and
     ``reading`` are passed to discovery and the readers, as in the pandera engine."""
+    suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
@@ -124,6 +124,7 @@ def check_articles(
     articles: list[Article], suites: list[Suite], data_docs: Path | None = None
 ) -> Result:
     """Check articles already in memory with Great Expectations (tests, fixtures)."""
+    suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     file_order = files_of(articles)
@@ -173,7 +174,8 @@ def validate(
             out.fail(p.key, str(exc))
             continue
         out.count(p.key, _checked(p, batch, outcome), len(found))
-        out.findings.extend(found)
+        if not p.entry.mirror_of:  # reported once, by the suite named first
+            out.findings.extend(found)
         verdicts[p.key] = bool(outcome.success)
     return merge([*parts, out]), verdicts
 

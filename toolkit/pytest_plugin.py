@@ -486,7 +486,7 @@ class SuiteNode(pytest.Collector):
         self.run = run
 
     def collect(self) -> list[pytest.Item | pytest.Collector]:
-        from toolkit.engine import entries_of
+        from toolkit.suite import entries_of
 
         return [
             ExpectationItem.from_parent(self, name=entry.id, entry=entry)

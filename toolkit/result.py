@@ -55,6 +55,9 @@ class Finding(_Model):
     headline: str | None = None
     # With --baseline: "accepted" (in the baseline file, does not fail the run) or "new".
     baseline: Literal["new", "accepted"] | None = None
+    # The other suites of the run whose entry checks the same thing: the defect is reported
+    # once, here (see toolkit.suite.fold_shared).
+    also_in: list[str] = Field(default_factory=list)
 
 
 class ExpectationStats(_Model):
@@ -80,6 +83,9 @@ class ExpectationStats(_Model):
     # Set when the expectation could not run: its check, explain, sketch or judge raised or
     # returned the wrong shape. "suite.yaml:LINE: what happened"; such an entry never passes.
     error: str | None = None
+    # Set when an earlier suite of the run has the same entry (same expectation, parameters,
+    # severity): that suite's name; the findings are listed there, once, and counted here too.
+    reported_in: str | None = None
 
 
 class SuiteResult(_Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from toolkit.condition import condition_problem
 from toolkit.configfile import SUITE_BYTES, read_config
 from toolkit.expectations import AnyExpectation, Params
+from toolkit.expectations.files import file_readable
 from toolkit.expectations.plugins import Catalog, PluginError, catalog, load_module
 from toolkit.result import SEVERITIES, Severity
 
@@ -58,6 +59,10 @@ class SuiteEntry:
     line: int = 0
     # ``severity: off``: the entry switches off the extended suite's entry of the same id.
     off: bool = False
+    # Set by fold_shared when a run names several suites: the other suites whose entry checks
+    # the same thing (reported here), or the suite whose entry reports for this one.
+    also_in: tuple[str, ...] = ()
+    mirror_of: str | None = None
 
     @cached_property
     def field(self) -> str:
@@ -78,6 +83,69 @@ class Suite:
     # How the feeds this suite is written for are read: format, preset, map (article field:
     # record field); the extended suite's, overridden key by key. Empty: by suffix, plain.
     input: dict[str, Any] = field(default_factory=dict)
+
+
+def entries_of(suite: Suite) -> list[SuiteEntry]:
+    """The suite's entries, with file_readable first: unreadable input is never dropped, even
+    by a suite that does not name it."""
+    if any(e.expectation is file_readable for e in suite.entries):
+        return suite.entries
+    implicit = SuiteEntry(
+        id=file_readable.name,
+        expectation=file_readable,
+        params=file_readable.params(),
+        severity=file_readable.severity,
+    )
+    return [implicit, *suite.entries]
+
+
+def _same_check(a: SuiteEntry, b: SuiteEntry) -> bool:
+    return (
+        a.id == b.id
+        and a.expectation is b.expectation
+        and a.severity == b.severity
+        and a.mostly == b.mostly
+        and a.row_condition == b.row_condition
+        and a.params_dict() == b.params_dict()
+    )
+
+
+def fold_shared(suites: list[Suite]) -> list[Suite]:
+    """The suites of one run with every entry that repeats an earlier suite's (same id,
+    expectation, parameters, severity, mostly and condition: one suite extending another, or
+    both extending a third) marked, so that a defect is reported once, by the first suite, with
+    the others named (``also_in``); the repeating entry still counts its articles. Entries that
+    differ in any of these are separate checks and report separately."""
+    if len(suites) < 2:
+        return suites
+    first: dict[str, list[tuple[Suite, SuiteEntry]]] = {}
+    marks: dict[tuple[str, str], str] = {}  # (suite, id) of a repeat -> the reporting suite
+    also: dict[tuple[str, str], list[str]] = {}
+    for suite in suites:
+        for entry in entries_of(suite):
+            if entry.off:
+                continue
+            earlier = first.setdefault(entry.id, [])
+            owner = next((s for s, e in earlier if _same_check(e, entry)), None)
+            if owner is None:
+                earlier.append((suite, entry))
+            elif owner.name != suite.name:
+                marks[(suite.name, entry.id)] = owner.name
+                also.setdefault((owner.name, entry.id), []).append(suite.name)
+    if not marks:
+        return suites
+    folded = []
+    for suite in suites:
+        entries = [
+            replace(
+                e,
+                also_in=tuple(also.get((suite.name, e.id), ())),
+                mirror_of=marks.get((suite.name, e.id)),
+            )
+            for e in entries_of(suite)
+        ]
+        folded.append(replace(suite, entries=entries))
+    return folded
 
 
 def available_suites(directory: Path = SUITE_DIR) -> list[Path]:

@@ -45,7 +45,11 @@ def render(result: Result, options: ReportOptions) -> str:
     if not options.quiet:
         console.print(_summary(result))
     for suite in result.suites:
-        failing = [e for e in suite.expectations if e.failed and not _accepted_all(e)]
+        failing = [
+            e
+            for e in suite.expectations
+            if e.failed and not _accepted_all(e) and e.reported_in is None
+        ]
         if options.quiet:
             for stats in failing:
                 if not stats.passed and stats.severity != "info":
@@ -67,6 +71,7 @@ def render(result: Result, options: ReportOptions) -> str:
             names = ", ".join(visible(e.id) for e in folded)
             line = Text.assemble(("✓ ", "green"), f"{len(folded)} passing: ", (names, "dim"))
             console.print(Padding(line, (0, 0, 0, 2), expand=False))
+        console.print(*_shared(suite.expectations))
         for e in suite.expectations:
             if e.engine_note:
                 console.print(
@@ -105,6 +110,23 @@ def render(result: Result, options: ReportOptions) -> str:
     # Rich pads wrapped, indented lines to the width: trailing blanks only make copies noisy.
     text = "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
     return no_workflow_commands(text)
+
+
+def _shared(stats: list[ExpectationStats]) -> list[Padding]:
+    """One line per earlier suite whose entries this suite repeats: their findings are
+    listed there, once."""
+    lines = []
+    for owner in dict.fromkeys(e.reported_in for e in stats if e.reported_in):
+        ids = [e.id for e in stats if e.reported_in == owner and e.failed]
+        if not ids:
+            continue
+        line = Text.assemble(
+            f"= {len(ids)} failing shared with suite {visible(str(owner))} (same expectation "
+            "and parameters), listed there once: ",
+            (visible(", ".join(ids)), "dim"),
+        )
+        lines.append(Padding(line, (0, 0, 0, 2), expand=False))
+    return lines
 
 
 def _accepted_all(stats: ExpectationStats) -> bool:
@@ -239,6 +261,9 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         (visible(stats.id), "bold"),
         f"  {stats.failed} failing",
         f" ({stats.accepted} accepted by the baseline)" if stats.accepted else "",
+        f"  (also suite {visible(', '.join(found[0].also_in))})"
+        if found and found[0].also_in
+        else "",
     )
     lines: list[Text | Padding] = [head]
     for f in found[:limit]:
