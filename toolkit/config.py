@@ -65,7 +65,7 @@ KEYS: dict[str, Key] = {
     "max_findings": Key(None, "count", "findings kept per expectation (0: all)"),
     "batch_size": Key(5000, "positive", "articles validated together in one batch"),
     "jobs": Key(1, "positive", "worker processes"),
-    "engine": Key("pandera", "engine", "pandera or gx"),
+    "engine": Key("pandera", "engine", "an engine of toolkit.engines: pandera, gx, ..."),
     "max_annotations": Key(50, "count", "most annotations the github format prints"),
     "redact_emails": Key(False, "bool", "replace email addresses in every report"),
     "show_passing": Key(False, "bool", "list passing expectations in the terminal report"),
@@ -80,7 +80,6 @@ RESERVED = {
     "input": "the input mapping is set with the keys input_format, input_preset and "
     "input_map (a table: article field = record field)"
 }
-ENGINES = ("pandera", "gx")
 
 
 @dataclass
@@ -233,6 +232,8 @@ class _Reader:
         return dict(raw)
 
     def _engine(self, key: str, raw: Any) -> str:
+        from toolkit.engines import ENGINES
+
         if raw not in ENGINES:
             raise self.fail(key, f"{key!r} is one of {', '.join(ENGINES)}, not {raw!r}")
         return str(raw)

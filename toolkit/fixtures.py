@@ -20,7 +20,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from toolkit.article import Article, render, reparse
-from toolkit.engine import check, display_path
+from toolkit.engine import display_path
+from toolkit.engines import check
 from toolkit.expectations import CATALOG, AnyExpectation, CorpusExpectation, Params
 from toolkit.expectations.base import Unbreakable
 from toolkit.readers.formats import read_file
@@ -229,7 +230,7 @@ def load_source(path: Path) -> Article:
 def clean_problems(article: Article, suite: Suite) -> list[Finding]:
     """What keeps ``article`` from being a clean starting point: its findings in ``suite`` at
     any severity (a mutant is judged against a clean article that fails nothing)."""
-    from toolkit.engine import check_articles
+    from toolkit.engines import check_articles
 
     return list(check_articles([article], [suite]).findings)
 

@@ -99,12 +99,12 @@ class Corpus:
             return f"Corpus({len(self._given)} articles in memory)"
         return f"Corpus({', '.join(str(p) for p in self.paths)})"
 
-    def check(self, suites: list[Suite]) -> CheckedCorpus:
-        from toolkit.engine import check, check_articles
+    def check(self, suites: list[Suite], engine: str = "pandera") -> CheckedCorpus:
+        from toolkit.engines import check, check_articles
 
         if self._given is not None:
-            return CheckedCorpus.of(check_articles(self._given, suites))
-        return CheckedCorpus.of(check(list(self.paths), suites))
+            return CheckedCorpus.of(check_articles(list(self._given), suites, engine))
+        return CheckedCorpus.of(check(list(self.paths), suites, engine))
 
 
 class CheckedCorpus(Result):
@@ -205,6 +205,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="Suite file, or NAME of <rootdir>/expectations/NAME.yaml (repeatable; default: "
         "corpus_suites, else every suite in <rootdir>/expectations/).",
     )
+    group.addoption(
+        "--toolkit-engine",
+        default=None,
+        metavar="NAME",
+        help="Engine of the corpus checks and fixtures (toolkit.engines: pandera, gx, ...; "
+        "default: corpus_engine, else pandera).",
+    )
+    parser.addini(
+        "corpus_engine",
+        default="pandera",
+        help="Engine of the corpus checks and fixtures, as given with --toolkit-engine.",
+    )
     parser.addini(
         "corpus_paths",
         type="paths",
@@ -222,6 +234,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "corpus: a corpus expectation collected by toolkit")
+
+
+def configured_engine(config: pytest.Config) -> str:
+    """--toolkit-engine or corpus_engine; an unknown name is a usage error."""
+    from toolkit.engines import UnknownEngine, engine
+
+    name = str(config.getoption("toolkit_engine") or config.getini("corpus_engine"))
+    try:
+        return engine(name).name
+    except UnknownEngine as exc:
+        raise pytest.UsageError(f"toolkit: {exc}") from None
 
 
 def _ini_dir(config: pytest.Config) -> Path:
@@ -321,14 +344,20 @@ class CorpusChecker:
     def __repr__(self) -> str:
         return "check_corpus"  # an assert's explanation reads "= check_corpus('corpora/')"
 
-    def __call__(self, corpus: CorpusInput = None, suite: SuiteInput = None) -> CheckedCorpus:
+    def __call__(
+        self, corpus: CorpusInput = None, suite: SuiteInput = None, engine: str | None = None
+    ) -> CheckedCorpus:
+        """``engine``: a name of toolkit.engines (default: --toolkit-engine or
+        corpus_engine, else pandera)."""
         root = self._config.rootpath
         suites = (
             configured_suites(self._config)
             if suite is None
             else [load(s, root, root) for s in _as_list(suite)]
         )
-        result = self._corpus(corpus).check(suites)
+        if engine is None:
+            engine = configured_engine(self._config)
+        result = self._corpus(corpus).check(suites, engine)
         self._seen.append(result)
         return result
 
@@ -444,9 +473,10 @@ class CorpusRun:
     """One check of the configured corpus against every configured suite, run when the first
     item needs it and shared by all items."""
 
-    def __init__(self, paths: list[Path], suites: list[Suite]) -> None:
+    def __init__(self, paths: list[Path], suites: list[Suite], engine: str = "pandera") -> None:
         self.paths = paths
         self.suites = suites
+        self.engine = engine
         self._result: Result | None = None
         self._error: str | None = None
 
@@ -454,10 +484,11 @@ class CorpusRun:
         if self._error is not None:
             raise CorpusFailure(self._error)
         if self._result is None:
-            from toolkit.engine import EngineError, check
+            from toolkit.engine import EngineError
+            from toolkit.engines import check
 
             try:
-                self._result = check(self.paths, self.suites)
+                self._result = check(self.paths, self.suites, self.engine)
             except EngineError as exc:
                 self._error = f"toolkit: the check could not run: {exc}"
                 raise CorpusFailure(self._error) from None
@@ -573,7 +604,7 @@ def pytest_collection_modifyitems(
         suites = configured_suites(config)
     except SuiteError as exc:
         raise pytest.UsageError(f"toolkit: {exc}") from None
-    run = CorpusRun(paths, suites)
+    run = CorpusRun(paths, suites, configured_engine(config))
     config.stash[_RUN] = run
     for suite in suites:
         path = Path(suite.file).resolve()

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli import EXIT_CODES, ConfigOption, IgnoreOption, SelectOption, app, check, fail
+from toolkit.app import EXIT_CODES, ConfigOption, IgnoreOption, SelectOption, app, fail
+from toolkit.commands.check import check
 
 DEFAULT_BASELINE = "toolkit-baseline.json"
 
@@ -50,7 +51,7 @@ def write_baseline(
     # The same run as `toolkit check --update-baseline FILE`, with no report but the file.
     check(
         ctx,
-        paths=paths,
+        paths=[str(p) for p in paths] if paths else None,
         suite=suite,
         fmt=None,
         output=None,

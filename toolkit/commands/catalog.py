@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import yaml
 
-from toolkit.cli import app, fail
+from toolkit.app import app, fail
 
 if TYPE_CHECKING:
     from toolkit.article import Article

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from toolkit.cli import ConfigOption, app, fail
+from toolkit.app import ConfigOption, app, fail
 
 
 @app.command("config")

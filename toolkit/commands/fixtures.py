@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from toolkit.cli import app, fail
+from toolkit.app import app, fail
 from toolkit.result import ExitCode
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli import (
+from toolkit.app import (
     EXIT_CODES,
     AnnotationsOption,
     ColorOption,
@@ -17,8 +17,8 @@ from toolkit.cli import (
     RedactOption,
     app,
     fail,
-    run_exit_code,
 )
+from toolkit.commands.check import run_exit_code
 from toolkit.result import SCHEMA_VERSION, Result
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from toolkit.cli import app, fail
+from toolkit.app import app, fail
 from toolkit.result import ExitCode
 
 SUITE_HELP = """Suites to and from Great Expectations 1.x ExpectationSuite JSON.
