@@ -121,10 +121,13 @@ def test_summary_names_verdict_counts_and_version(corpus_result: Result) -> None
     assert f'<dd id="fact-articles">{s.articles}</dd>' in page
     assert f"toolkit {corpus_result.run.tool_version}" in page
     for suite in corpus_result.suites:
-        assert f"suite {suite.name}" in page
+        assert f"suite <strong>{suite.name}</strong>" in page
         for e in suite.expectations:
             assert f'data-key="{e.suite}/{e.id}"' in page
-            assert f'width="{round(100 * e.success_rate, 2)}"' in page
+            # The bar is the share that fails (at least 2 wide when any article fails).
+            share = 100 * e.failed / e.checked if e.checked else 0.0
+            if e.failed:
+                assert f'width="{round(max(share, 2.0), 2)}"' in page
     assert len(embedded(page)["findings"]) == len(corpus_result.findings)  # type: ignore[arg-type]
 
 
@@ -223,23 +226,28 @@ def test_filters_change_what_is_shown(
     assert opened.shown() == [] and opened.count() == "no findings match (filtered from 4)"
 
     # "failed only": the info expectation passes under mostly, so its finding goes, and so do
-    # the rows of passing expectations in the expectations table.
+    # the rows of passing expectations in the (opened) fold of passing expectations.
     page.fill("#f-text", "")
+    page.click("#passing > summary")
+    assert page.is_visible('tr.expectation[data-key="strict/date_parseable"]')
     page.check("#f-failed")
     opened.settle()
     assert len(opened.shown()) == 3
     assert not any("dumps/d.txt" in r for r in opened.shown())
     assert not page.is_visible('tr.expectation[data-key="strict/date_parseable"]')
-    assert page.is_visible('tr.expectation[data-key="news/byline_has_email"]')
+    assert page.is_visible('article.card[data-key="news/byline_has_email"]')
 
     page.click("#f-reset")
     opened.settle()
     assert len(opened.shown()) == 4 and page.is_visible('tr[data-key="strict/date_parseable"]')
 
-    # A click on an expectation's row filters the findings to it.
-    page.click('tr.expectation[data-key="news/date_parseable"]')
+    # A click on an expectation's card or row filters the findings to it.
+    page.click('article.card[data-key="news/date_parseable"] button.name')
     (row,) = opened.shown()
     assert "dumps/c.txt:7" in row
+    page.click('tr.expectation[data-key="news/tags_non_empty"]')
+    (row,) = opened.shown()
+    assert "dumps/d.txt:1" in row
     assert opened.console == [] and opened.errors == []
 
 
@@ -371,7 +379,7 @@ def test_control_and_bidi_characters_are_markers_in_page_and_data(
     page = html.render(hostile_suite_result, OPTIONS)
     assert RAW_CONTROL.findall(page) == []
     assert workflow_command_lines(page) == []
-    assert "<strong>suite news[U+001B][2J[U+202E],x:y ::error::s</strong>" in page
+    assert "suite <strong>news[U+001B][2J[U+202E],x:y ::error::s</strong>" in page
     assert "desc [U+001B]]8;;http://x[U+001B]\\ &#35;#[error]d" in page
     data = embedded(page)
     strings: list[str] = data["strings"]  # type: ignore[assignment]

@@ -484,13 +484,15 @@ def expectation_chart(cards: list[Card]) -> HChart:
         (c for c in cards if c.stats.failed and c.group != "passed"),
         key=lambda c: (order[c.group], -c.stats.failed),
     )
-    left, width, row = 230, CHART_WIDTH - 230 - 70, 16
+    left, width, row = 250, CHART_WIDTH - 250 - 70, 16
+    # The suite's name is left out of the labels when every expectation is of one suite.
+    one_suite = len({c.stats.suite for c in cards}) == 1
     peak = max((c.stats.failed for c in failing), default=0)
     ticks = nice_ticks(peak)
     top = ticks[-1]
     bars = [
         HBar(
-            label=c.key,
+            label=visible(c.stats.id) if one_suite else c.key,
             severity=c.stats.severity,
             y=TOP + i * row,
             width=round(width * c.stats.failed / top, 2),
