@@ -183,6 +183,12 @@ def test_history_draws_a_sparkline_per_expectation() -> None:
     run = SimpleNamespace(started="2025-03-11", failed=1, checked=4)
     assert html._history_of({"news/x": [run]}) == {"news/x": [HistoryPoint("2025-03-11", 1, 4)]}
     assert html._history_of(None) is None
+    # Or the runs themselves, as a history store keeps them (the object or its list of runs).
+    e = SimpleNamespace(suite="news", id="byline_has_email", failed=2, checked=8)
+    record = SimpleNamespace(started=dt.datetime(2025, 3, 9, 7, 0), expectations=[e])
+    expected = {"news/byline_has_email": [HistoryPoint("2025-03-09 07:00", 2, 8)]}
+    assert html._history_of(SimpleNamespace(runs=[record])) == expected
+    assert html._history_of([record]) == expected
 
 
 def test_new_and_baselined_findings_are_told_apart(small_result: Result) -> None:

@@ -126,20 +126,41 @@ def render(result: Result, options: ReportOptions, history: History | None = Non
 
 
 def _history_of(raw: object) -> History | None:
-    """A history handed over on the Result: a mapping of expectation key to points, each a
-    HistoryPoint, a (label, failed, checked) triple or an object with those attributes."""
+    """A history handed over on the Result, in one of two shapes: a mapping of expectation
+    key to points (each a HistoryPoint, a (label, failed, checked) triple, or an object with
+    ``started``/``label``, ``failed`` and ``checked``); or the runs themselves, oldest first
+    (a sequence, or an object with ``runs``), each with ``started`` and ``expectations`` that
+    carry ``suite``, ``id``, ``failed`` and ``checked``, as a history store keeps them."""
+    runs = getattr(raw, "runs", raw)
+    if isinstance(runs, Sequence) and not isinstance(runs, str):
+        return history_from_runs(runs)
     if not isinstance(raw, Mapping):
         return None
     out: dict[str, list[HistoryPoint]] = {}
     for key, points in raw.items():
-        row: list[HistoryPoint] = []
-        for p in points:
-            if isinstance(p, Sequence) and len(p) == 3:
-                row.append(HistoryPoint(str(p[0]), int(p[1]), int(p[2])))
-            else:
-                label = getattr(p, "label", None) or getattr(p, "started", "")
-                row.append(HistoryPoint(str(label), int(p.failed), int(p.checked)))
-        out[str(key)] = row
+        out[str(key)] = [_point(p) for p in points]
+    return out
+
+
+def _point(p: Any) -> HistoryPoint:
+    if isinstance(p, Sequence) and len(p) == 3:
+        return HistoryPoint(str(p[0]), int(p[1]), int(p[2]))
+    return HistoryPoint(_label(p), int(p.failed), int(p.checked))
+
+
+def _label(p: Any) -> str:
+    when = getattr(p, "label", None) or getattr(p, "started", "")
+    return when.strftime("%Y-%m-%d %H:%M") if isinstance(when, dt.datetime) else str(when)
+
+
+def history_from_runs(runs: Iterable[Any]) -> History:
+    """Points per expectation key from past runs, oldest first (see _history_of)."""
+    out: dict[str, list[HistoryPoint]] = {}
+    for run in runs:
+        label = _label(run)
+        for e in run.expectations:
+            point = HistoryPoint(label, int(e.failed), int(e.checked))
+            out.setdefault(f"{e.suite}/{e.id}", []).append(point)
     return out
 
 
