@@ -121,10 +121,13 @@ def test_summary_names_verdict_counts_and_version(corpus_result: Result) -> None
     assert f'<dd id="fact-articles">{s.articles}</dd>' in page
     assert f"toolkit {corpus_result.run.tool_version}" in page
     for suite in corpus_result.suites:
-        assert f"suite {suite.name}" in page
+        assert f"suite <strong>{suite.name}</strong>" in page
         for e in suite.expectations:
             assert f'data-key="{e.suite}/{e.id}"' in page
-            assert f'width="{round(100 * e.success_rate, 2)}"' in page
+            # The bar is the share that fails (at least 2 wide when any article fails).
+            share = 100 * e.failed / e.checked if e.checked else 0.0
+            if e.failed:
+                assert f'width="{round(max(share, 2.0), 2)}"' in page
     assert len(embedded(page)["findings"]) == len(corpus_result.findings)  # type: ignore[arg-type]
 
 
@@ -223,23 +226,28 @@ def test_filters_change_what_is_shown(
     assert opened.shown() == [] and opened.count() == "no findings match (filtered from 4)"
 
     # "failed only": the info expectation passes under mostly, so its finding goes, and so do
-    # the rows of passing expectations in the expectations table.
+    # the rows of passing expectations in the (opened) fold of passing expectations.
     page.fill("#f-text", "")
+    page.click("#passing > summary")
+    assert page.is_visible('tr.expectation[data-key="strict/date_parseable"]')
     page.check("#f-failed")
     opened.settle()
     assert len(opened.shown()) == 3
     assert not any("dumps/d.txt" in r for r in opened.shown())
     assert not page.is_visible('tr.expectation[data-key="strict/date_parseable"]')
-    assert page.is_visible('tr.expectation[data-key="news/byline_has_email"]')
+    assert page.is_visible('article.card[data-key="news/byline_has_email"]')
 
     page.click("#f-reset")
     opened.settle()
     assert len(opened.shown()) == 4 and page.is_visible('tr[data-key="strict/date_parseable"]')
 
-    # A click on an expectation's row filters the findings to it.
-    page.click('tr.expectation[data-key="news/date_parseable"]')
+    # A click on an expectation's card or row filters the findings to it.
+    page.click('article.card[data-key="news/date_parseable"] button.name')
     (row,) = opened.shown()
     assert "dumps/c.txt:7" in row
+    page.click('tr.expectation[data-key="news/tags_non_empty"]')
+    (row,) = opened.shown()
+    assert "dumps/d.txt:1" in row
     assert opened.console == [] and opened.errors == []
 
 
@@ -336,10 +344,32 @@ def test_100000_findings_render_their_first_page(
     (row,) = opened.shown()
     assert "dumps/part_099.txt:29971" in row
     assert searched < 60, f"search took {searched:.1f}s"
+
+    # The views by article and by file group all 100,000 findings, a page of groups at a time.
+    page.fill("#f-text", "")
+    opened.settle()
+    t0 = time.perf_counter()
+    page.click("#tab-articles")
+    expect(page.locator("#count")).to_have_text(
+        "articles 1–20 of 100,000 (100,000 findings), page 1 of 5000", timeout=60_000
+    )
+    page.click("#tab-files")
+    expect(page.locator("#count")).to_have_text(
+        "files 1–20 of 100 (100,000 findings), page 1 of 5", timeout=60_000
+    )
+    grouped = time.perf_counter() - t0
+    assert page.locator("#groups .group-box").count() == 20
+    t0 = time.perf_counter()
+    with page.expect_download(timeout=60_000) as info:
+        page.click("#export")
+    exported_lines = Path(info.value.path()).read_bytes().count(b"\r\n")
+    exported = time.perf_counter() - t0
+    assert exported_lines == 100_001
     assert opened.console == [] and opened.errors == []
     print(
         f"\n100k findings: render {rendered:.2f}s, {path.stat().st_size / 1e6:.1f} MB, "
-        f"first page {loaded:.2f}s, search {searched:.2f}s"
+        f"first page {loaded:.2f}s, search {searched:.2f}s, both groupings {grouped:.2f}s, "
+        f"CSV export {exported:.2f}s"
     )
 
 
@@ -371,7 +401,7 @@ def test_control_and_bidi_characters_are_markers_in_page_and_data(
     page = html.render(hostile_suite_result, OPTIONS)
     assert RAW_CONTROL.findall(page) == []
     assert workflow_command_lines(page) == []
-    assert "<strong>suite news[U+001B][2J[U+202E],x:y ::error::s</strong>" in page
+    assert "suite <strong>news[U+001B][2J[U+202E],x:y ::error::s</strong>" in page
     assert "desc [U+001B]]8;;http://x[U+001B]\\ &#35;#[error]d" in page
     data = embedded(page)
     strings: list[str] = data["strings"]  # type: ignore[assignment]
