@@ -578,6 +578,8 @@ def profile(args: argparse.Namespace, workdir: Path) -> None:
 def _frame_name(frame: str) -> str:
     """``function (path/to/module.py:12)`` as ``module.function``."""
     name, _, where = frame.partition(" (")
+    if where.startswith("<frozen importlib"):
+        return "(importing modules)"  # one name for the import machinery's frames
     module = where.split(":")[0].rsplit("/", 1)[-1].removesuffix(".py")
     return f"{module}.{name}" if module else name
 
@@ -594,7 +596,10 @@ def summarise_collapsed(text: str, top: int = 15) -> list[str]:
         stack, _, count = raw.rpartition(" ")
         if not stack or not count.isdigit():
             continue
-        frames = [_frame_name(f) for f in stack.split(";") if " (" in f]
+        # With --subprocesses the first frame names the process ("process 12:"cmd"").
+        frames = [
+            _frame_name(f) for f in stack.split(";") if " (" in f and not f.startswith("process ")
+        ]
         if not frames:
             continue
         samples = int(count)
