@@ -585,28 +585,32 @@ def _frame_name(frame: str) -> str:
 
 
 def summarise_collapsed(text: str, top: int = 15) -> list[str]:
-    """Inclusive share (a function anywhere in the stack) and own share (the top frame) of
-    the samples of a py-spy raw (collapsed) profile, for the heaviest functions."""
+    """Shares of the samples of a py-spy raw (collapsed) profile: inclusive (a function
+    anywhere in the stack) and own (the top frame) for the heaviest functions, and the time of
+    each innermost toolkit function with what it calls in libraries (pandas, pyarrow, pandera,
+    datasketch), which is where the toolkit's own choices cost."""
     from collections import Counter
 
     total = 0
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
     for raw in text.splitlines():
         stack, _, count = raw.rpartition(" ")
         if not stack or not count.isdigit():
             continue
         # With --subprocesses the first frame names the process ("process 12:"cmd"").
-        frames = [
-            _frame_name(f) for f in stack.split(";") if " (" in f and not f.startswith("process ")
-        ]
-        if not frames:
+        raw_frames = [f for f in stack.split(";") if " (" in f and not f.startswith("process ")]
+        if not raw_frames:
             continue
+        frames = [_frame_name(f) for f in raw_frames]
         samples = int(count)
         total += samples
         own[frames[-1]] += samples
         for name in set(frames):
             inclusive[name] += samples
+        mine = [n for f, n in zip(raw_frames, frames, strict=True) if "toolkit/" in f]
+        ours[mine[-1] if mine else frames[-1]] += samples
     if not total:
         return ["  (no samples)"]
     out = [f"  {total} samples; inclusive share (own share) of the heaviest functions:"]
@@ -614,6 +618,8 @@ def summarise_collapsed(text: str, top: int = 15) -> list[str]:
     out += [f"  {inclusive[n] / total:6.1%} ({own[n] / total:5.1%})  {n}" for n in shown]
     out.append("  heaviest own time:")
     out += [f"  {c / total:6.1%}  {n}" for n, c in own.most_common(top)]
+    out.append("  by innermost toolkit function (with the library code it calls):")
+    out += [f"  {c / total:6.1%}  {n}" for n, c in ours.most_common(top)]
     return out
 
 

@@ -151,9 +151,11 @@ def test_ratio_lines_judge_each_target() -> None:
 def test_profile_summary_shares() -> None:
     collapsed = (
         "<module> (toolkit/cli.py:1);check (toolkit/engine.py:10);judge (toolkit/corpus.py:5) 6\n"
-        "<module> (toolkit/cli.py:1);check (toolkit/engine.py:10);read (toolkit/dump.py:3) 4\n"
+        "<module> (toolkit/cli.py:1);check (toolkit/engine.py:10);read (toolkit/dump.py:3) 3\n"
+        "<module> (toolkit/cli.py:1);read (toolkit/dump.py:3);wrapper (pyarrow/compute.py:9) 1\n"
     )
     text = "\n".join(summarise_collapsed(collapsed))
     assert "10 samples" in text
     assert re.search(r"60\.0% \(60\.0%\)  corpus\.judge", text)
-    assert re.search(r"40\.0%  dump\.read", text)
+    assert re.search(r"30\.0%  dump\.read", text)
+    assert re.search(r"toolkit function.*\n.*60\.0%  corpus\.judge\n +40\.0%  dump\.read", text)
