@@ -1,11 +1,29 @@
 """Benchmark: time and peak memory of `toolkit check`, as ratios against baselines measured in
-the same run on the same synthetic corpus (this machine is shared and noisy, so only ratios
+the same run on the same synthetic corpora (this machine is shared and noisy, so only ratios
 within one run mean anything).
 
-    python tests/benchmark.py [--articles 20000] [--suite toolkit/suites/news.yaml]
+    python tests/benchmark.py [--sizes 10k,200k,1M] [--layouts one,20] [--suites mission,news]
+                              [--jobs 1,2] [--no-near] [--no-gx] [--quick] [--workdir DIR]
+    python tests/benchmark.py --profile [--profile-size 200k] [--profile-suite news]
+    python tests/benchmark.py --engines [--articles 20000] [--suite FILE]   (and --hostile-only)
     python tests/benchmark.py --feeds-only [--records 200000]
 
-Each measurement runs in a fresh subprocess (peak memory is its maximum resident set size):
+The reference (the default) generates corpora of each size (tests/bench/corpora.py: 30% of
+articles defective; one article a file, 20 a file, and one with 10% templated near-copies),
+kept in ``--workdir`` between runs, and runs each measurement as a fresh process, timed end to
+end (start-up included) with its peak memory:
+- floor: find, read and count the lines of every file (tests/bench/floor.py);
+- gx pipeline: a minimal dump parser and Great Expectations 1.x doing the four mission checks
+  as a team would write it (tests/bench/gx_pipeline.py);
+- mission, news, news -j2: `toolkit check --quiet` of tests/bench/mission.yaml (the five
+  mission expectations) and of the shipped news suite, with --jobs 1 and 2.
+It prints each ratio against its target: mission / GX pipeline <= 0.5x and news / GX pipeline
+<= 1x in time; time per article from the second-largest to the largest size <= 1.10x on each
+corpus (near copies included); peak RSS <= 500 MiB at each size and largest / second-largest
+<= 1.20x; the -j2 speed-up >= 1.7x. ``--profile`` prints where the time goes instead (py-spy
+over all processes when it is installed, else cProfile).
+
+With ``--engines``, the engines in process on ``--articles`` (imports excluded):
 - parse: discover, read and parse every file, no checks (the floor any checker pays);
 - pandera: the toolkit's default engine, one process;
 - pandera -j2: the same with two worker processes;
@@ -13,6 +31,7 @@ Each measurement runs in a fresh subprocess (peak memory is its maximum resident
 - one long word: `check` (imports excluded) of one article whose body is one 2 MB word (and
   of other hostile bodies: base64, runs of spaces) against one whose body is 2 MB of ordinary
   words; the ratio should be about 1x (every pattern and message builder is linear).
+``--hostile-only`` runs the last comparison alone.
 
 With ``--feeds`` (or ``--feeds-only``), the same synthetic articles are also written as record
 feeds (title/text/date/authors/tags), as JSON Lines and as Parquet in 10 files each, and
@@ -37,10 +56,17 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: tests.bench is imported from the checkout
+    sys.path.insert(0, str(ROOT))
+
+from tests.bench import process  # noqa: E402
+from tests.bench.corpora import Spec, ensure_corpus, write_corpus  # noqa: E402
+from tests.bench.process import Measured  # noqa: E402
+
 if TYPE_CHECKING:
     from toolkit.article import Article
 
-ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT / "corpora"
 
 _RUNNERS = {
@@ -93,53 +119,11 @@ _FEED_PRELUDE = (
 
 
 def make_corpus(target: Path, articles: int, seed: int = 7, defective: float = 0.05) -> int:
-    """Dumps of 1,000 articles each. Most are clean articles whose bodies are rebuilt from
-    sentences drawn at random from all the shipped samples (distinct bodies, as in a real
-    dump); a share ``defective`` are the shipped broken samples. Headlines are numbered in the
-    header and the title line alike so that they stay distinct."""
-    from toolkit.article import parse_text, render
-
-    clean = [
-        a
-        for path in sorted((CORPORA / "clean").glob("*.txt"))
-        for a in parse_text(path.read_text(encoding="utf-8"), path.name)
-    ]
-    sentences = [s for a in clean for p in a.paragraphs for s in p.split(". ") if len(s) > 40]
-    broken = []
-    for path in sorted((CORPORA / "broken").glob("*.txt")):
-        data = path.read_bytes()
-        if data.strip() and b"\x00" not in data:
-            try:
-                broken.append(data.decode("utf-8"))
-            except UnicodeDecodeError:
-                continue
-    rng = random.Random(seed)
-    per_file = 1000
-    written = 0
-    for f in range(0, articles, per_file):
-        chunk = []
-        for i in range(min(per_file, articles - f)):
-            n = f + i
-            if rng.random() < defective:
-                lines = rng.choice(broken).split("\n")
-                lines[0] = f"{lines[0]} ({n})"
-                if len(lines) > 1 and lines[1].strip():
-                    lines[1] = f"{lines[1]} ({n})"
-                chunk.append("\n".join(lines))
-                continue
-            base = rng.choice(clean)
-            paragraphs = [
-                ". ".join(rng.sample(sentences, rng.randint(2, 4))).rstrip(".") + "."
-                for _ in range(rng.randint(4, 8))
-            ]
-            headline = f"{base.headline} ({n})"
-            article = dataclasses.replace(
-                base, headline=headline, title=headline, paragraphs=paragraphs
-            )
-            chunk.append(render(article))
-        (target / f"dump_{f // per_file:04d}.txt").write_text("\n".join(chunk), encoding="utf-8")
-        written += len(chunk)
-    return written
+    """Dumps of 1,000 articles each, written straight into ``target``: clean articles with
+    distinct headlines and bodies, and a share ``defective`` broken by an expectation's breaker
+    or copied from a shipped broken sample (see tests/bench/corpora.py); the number written."""
+    spec = Spec(articles, per_file=1000, defective=defective, seed=seed)
+    return int(write_corpus(target, spec, flat=True)["articles"])
 
 
 def _record(article: Article) -> dict[str, Any]:
@@ -324,9 +308,354 @@ def feed_ratios(tmp: Path, records: int, suite: Path) -> None:
         print(f"  {'check ' + fmt + ' / check dump':<28} {t / dump[0]:7.2f}x  {m / dump[1]:6.2f}x")
 
 
+# --- the reference: every target of the throughput work, as ratios measured in one run --------
+
+SIZES = {"10k": 10_000, "50k": 50_000, "200k": 200_000, "1M": 1_000_000}
+LAYOUTS = {"one": 1, "20": 20}
+MISSION = ROOT / "tests" / "bench" / "mission.yaml"
+_SUITES = {"mission": str(MISSION), "news": "news"}
+
+
+def parse_size(text: str) -> int:
+    """``10k``, ``200k``, ``1M`` or a number of articles."""
+    text = text.strip()
+    if text in SIZES:
+        return SIZES[text]
+    scale = {"k": 1_000, "K": 1_000, "m": 1_000_000, "M": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def size_label(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    return f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+
+@dataclasses.dataclass(frozen=True)
+class Corpus:
+    """A generated corpus of the reference, and what its label means."""
+
+    key: str  # "one", "20" or "near"
+    spec: Spec
+
+    @property
+    def label(self) -> str:
+        layout = "1/file" if self.spec.per_file == 1 else f"{self.spec.per_file}/file"
+        share = round(self.spec.near_copies * 100)
+        near = f", {share}% near-copies" if share else ""
+        return f"{size_label(self.spec.articles)} {layout}{near}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    corpus: Corpus
+    run: str  # "floor", "gx pipeline", "mission", "news", "news -j2", ...
+    got: Measured
+
+
+def _env() -> dict[str, str]:
+    """The checkout's toolkit and tests.bench first on the path, as for the test suite."""
+    import os
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if "PYTHONPATH" in env else "")
+    return env
+
+
+def command(run: str, corpus: Path) -> list[str]:
+    """The command line of one run: the floor, the GX pipeline, or `toolkit check` of a suite
+    (``news``, ``news -j2``, ``mission``) with its terminal report, as a user runs it."""
+    if run == "floor":
+        return [sys.executable, "-m", "tests.bench.floor", str(corpus)]
+    if run == "gx pipeline":
+        return [sys.executable, "-m", "tests.bench.gx_pipeline", str(corpus)]
+    suite, _, jobs = run.partition(" -j")
+    return [
+        sys.executable,
+        "-m",
+        "toolkit",
+        "check",
+        str(corpus),
+        "--suite",
+        _SUITES[suite],
+        "--jobs",
+        jobs or "1",
+        "--quiet",
+        "--no-color",
+    ]
+
+
+def plan(
+    sizes: list[int], layouts: list[str], suites: list[str], jobs: list[int], near: bool, gx: bool
+) -> list[tuple[Corpus, list[str]]]:
+    """The corpora and the runs on each. The first layout carries the full comparison (floor,
+    GX pipeline, every suite, and the news suite at each --jobs); other layouts the floor and
+    each suite at -j1; the near-copy corpus (first layout) the news suite, for linear time."""
+    out = []
+    for n in sizes:
+        for i, layout in enumerate(layouts):
+            runs = ["floor"] + (["gx pipeline"] if gx and i == 0 else [])
+            for suite in suites:
+                # --jobs > 1 for the news suite only: the speed-up target is about it.
+                for j in jobs if i == 0 and suite == "news" else [1]:
+                    runs.append(suite if j == 1 else f"{suite} -j{j}")
+            out.append((Corpus(layout, Spec(n, per_file=LAYOUTS[layout])), runs))
+        if near:
+            spec = Spec(n, per_file=LAYOUTS[layouts[0]], near_copies=0.10)
+            out.append((Corpus("near", spec), [s for s in suites if s == "news"] or suites[:1]))
+    return out
+
+
+def _verdict(value: float, target: float, most: bool) -> str:
+    ok = value <= target if most else value >= target
+    return "PASS" if ok else "MISS"
+
+
+def ratios(rows: list[Row]) -> list[str]:
+    """The printed ratio lines, each against its target (wall time unless said)."""
+    got = {(r.corpus.key, r.corpus.spec.articles, r.run): r.got for r in rows}
+    sizes = sorted({r.corpus.spec.articles for r in rows})
+    first = rows[0].corpus.key if rows else "one"
+    lines: list[str] = []
+
+    def line(
+        label: str, value: float, target: float, most: bool, unit: str = "x", cpu: str = ""
+    ) -> None:
+        sign = "<=" if most else ">="
+        shown = f"{value:8.2f}{unit}" if unit == "x" else f"{value:5.0f} {unit}"
+        aim = f"{sign} {target:g}{unit}"
+        lines.append(f"  {label:<44} {shown}  {aim:<10} {_verdict(value, target, most)}{cpu}")
+
+    def cpu(a: Measured, b: Measured, scale: float = 1.0) -> str:
+        return f"  (CPU time {a.cpu / b.cpu * scale:.2f}x)" if b.cpu else ""
+
+    def ok(key: tuple[str, int, str]) -> Measured | None:
+        m = got.get(key)
+        return m if m is not None and m.status == "ok" else None
+
+    for n in sizes:
+        tag = size_label(n)
+        gx = ok((first, n, "gx pipeline"))
+        for suite, target in (("mission", 0.5), ("news", 1.0)):
+            mine = got.get((first, n, suite))
+            if gx and mine:
+                value = mine.wall / gx.wall if mine.status == "ok" else float("inf")
+                line(f"{suite} / GX pipeline time, {tag}", value, target, True, cpu=cpu(mine, gx))
+        one, two = got.get((first, n, "news")), got.get((first, n, "news -j2"))
+        if one and two and one.status == two.status == "ok":
+            line(f"news -j1 / -j2 time (speed-up), {tag}", one.wall / two.wall, 1.7, False)
+        news = ok((first, n, "news"))
+        if news:
+            line(f"news peak RSS, {tag}", news.peak_mib, 500, True, "MiB")
+    if len(sizes) >= 2:
+        small, large = sizes[-2], sizes[-1]
+        tag = f"{size_label(large)} / {size_label(small)}"
+        for key in sorted({r.corpus.key for r in rows}):
+            a, b = got.get((key, small, "news")), got.get((key, large, "news"))
+            if a and b and a.status == "ok":
+                per = (b.wall / large) / (a.wall / small) if b.status == "ok" else float("inf")
+                on_cpu = cpu(b, a, small / large)
+                line(f"news time per article {tag}, {key}", per, 1.10, True, cpu=on_cpu)
+        a, b = ok((first, small, "news")), got.get((first, large, "news"))
+        if a and b and b.status == "ok":
+            line(f"news peak RSS {tag}", b.peak_mib / a.peak_mib, 1.20, True)
+    for n in sizes:
+        floor, news = ok((first, n, "floor")), ok((first, n, "news"))
+        if floor and news:
+            lines.append(
+                f"  {'news / read floor time, ' + size_label(n):<48} "
+                f"{news.wall / floor.wall:8.2f}x  (no target)"
+            )
+    return lines
+
+
+def _row_text(r: Row) -> str:
+    g = r.got
+    per = g.wall / r.corpus.spec.articles * 1e6
+    status = "" if g.status == "ok" else f"  {g.status.upper()} (exit {g.returncode})"
+    return (
+        f"{r.corpus.label:<28} {r.run:<12} {g.wall:8.1f} {g.cpu:8.1f} {g.peak_mib:8.0f} "
+        f"{g.tree_mib:8.0f} {per:8.0f}{status}"
+    )
+
+
+def reference(args: argparse.Namespace, workdir: Path) -> list[Row]:
+    """Generate (or reuse) the corpora, run every planned measurement in a fresh process and
+    print the table and the ratios."""
+    import os
+
+    sizes = [parse_size(s) for s in args.sizes.split(",")]
+    layouts = args.layouts.split(",")
+    suites = args.suites.split(",")
+    jobs = [int(j) for j in args.jobs.split(",")]
+    todo = plan(sizes, layouts, suites, jobs, near=not args.no_near, gx=not args.no_gx)
+    print(
+        f"toolkit check against a read floor and a GX pipeline, {os.cpu_count()} cores; "
+        f"wall and CPU in s, peak RSS in MiB (largest process; tree: all processes, "
+        f"sampled), µs of wall per article; {Spec(1).defective:.0%} of articles defective"
+    )
+    print(
+        f"{'corpus':<28} {'run':<12} {'wall':>8} {'cpu':>8} {'peak':>8} {'tree':>8} {'µs/art':>8}"
+    )
+    rows: list[Row] = []
+    env = _env()
+    for corpus, runs in todo:
+        clock = time.perf_counter()
+        path, manifest = ensure_corpus(workdir, corpus.spec)
+        made = time.perf_counter() - clock
+        if made > 1:
+            print(
+                f"  (wrote {manifest['articles']} articles in {manifest['files']} files, "
+                f"{made:.0f} s)"
+            )
+        for run in runs:
+            got = measure_run(run, path, args.timeout, workdir, env)
+            row = Row(corpus, run, got)
+            rows.append(row)
+            print(_row_text(row), flush=True)
+            if got.status == "failed":
+                print("    " + "\n    ".join(got.stderr.strip().splitlines()[-5:]))
+    print("\nratios (same run; wall time against the target, CPU time beside it):")
+    print("\n".join(ratios(rows)) or "  (none: too few runs)")
+    return rows
+
+
+def measure_run(run: str, corpus: Path, timeout: float, cwd: Path, env: dict[str, str]) -> Measured:
+    return process.run(command(run, corpus), timeout, cwd, env)
+
+
+# --- profile summary ---------------------------------------------------------------------------
+
+
+def profile(args: argparse.Namespace, workdir: Path) -> None:
+    """The functions where `toolkit check` spends its time on a corpus, sampled by py-spy
+    (all processes) when it is installed, else measured by cProfile (this process only)."""
+    import shutil
+
+    n = parse_size(args.profile_size)
+    spec = Spec(n, per_file=LAYOUTS[args.layouts.split(",")[0]])
+    path, _ = ensure_corpus(workdir, spec)
+    run = args.profile_suite
+    if args.profile_jobs > 1:
+        run = f"{run} -j{args.profile_jobs}"
+    cmd = command(run, path)
+    out = workdir / "profile.txt"
+    beside = Path(sys.executable).parent / "py-spy"  # installed in the same environment
+    spy = str(beside) if beside.exists() else shutil.which("py-spy")
+    env = _env()
+    if spy:
+        sampler = [
+            spy,
+            "record",
+            "--nonblocking",
+            "--subprocesses",
+            "--rate",
+            "50",
+            "--format",
+            "raw",
+            "--output",
+            str(out),
+            "--",
+        ]
+        got = process.run(sampler + cmd, args.timeout, workdir, env)
+        if got.status == "ok" and out.exists():
+            print(
+                f"profile of `toolkit check --suite {run}` on {Corpus('one', spec).label} "
+                f"(py-spy, {got.wall:.0f} s):"
+            )
+            print("\n".join(summarise_collapsed(out.read_text(encoding="utf-8"))))
+            return
+        print(f"py-spy could not sample ({got.stderr.strip()[-200:]}); cProfile instead")
+    cprofiled = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", *cmd[2:]]
+    got = process.run(cprofiled, args.timeout, workdir, env)
+    print(
+        f"profile of `toolkit check --suite {run}` on {Corpus('one', spec).label} "
+        f"(cProfile, parent process only, {got.wall:.0f} s):"
+    )
+    print("\n".join(summarise_pstats(out)))
+
+
+def _frame_name(frame: str) -> str:
+    """``function (path/to/module.py:12)`` as ``module.function``."""
+    name, _, where = frame.partition(" (")
+    if where.startswith("<frozen importlib"):
+        return "(importing modules)"  # one name for the import machinery's frames
+    module = where.split(":")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    return f"{module}.{name}" if module else name
+
+
+def summarise_collapsed(text: str, top: int = 15) -> list[str]:
+    """Shares of the samples of a py-spy raw (collapsed) profile: inclusive (a function
+    anywhere in the stack) and own (the top frame) for the heaviest functions, and the time of
+    each innermost toolkit function with what it calls in libraries (pandas, pyarrow, pandera,
+    datasketch), which is where the toolkit's own choices cost."""
+    from collections import Counter
+
+    total = 0
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    ours: Counter[str] = Counter()
+    for raw in text.splitlines():
+        stack, _, count = raw.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        # With --subprocesses the first frame names the process ("process 12:"cmd"").
+        raw_frames = [f for f in stack.split(";") if " (" in f and not f.startswith("process ")]
+        if not raw_frames:
+            continue
+        frames = [_frame_name(f) for f in raw_frames]
+        samples = int(count)
+        total += samples
+        own[frames[-1]] += samples
+        for name in set(frames):
+            inclusive[name] += samples
+        mine = [n for f, n in zip(raw_frames, frames, strict=True) if "toolkit/" in f]
+        ours[mine[-1] if mine else frames[-1]] += samples
+    if not total:
+        return ["  (no samples)"]
+    out = [f"  {total} samples; inclusive share (own share) of the heaviest functions:"]
+    shown = [n for n, _ in inclusive.most_common() if inclusive[n] < total * 0.98][:top]
+    out += [f"  {inclusive[n] / total:6.1%} ({own[n] / total:5.1%})  {n}" for n in shown]
+    out.append("  heaviest own time:")
+    out += [f"  {c / total:6.1%}  {n}" for n, c in own.most_common(top)]
+    out.append("  by innermost toolkit function (with the library code it calls):")
+    out += [f"  {c / total:6.1%}  {n}" for n, c in ours.most_common(top)]
+    return out
+
+
+def summarise_pstats(path: Path, top: int = 15) -> list[str]:
+    import io
+    import pstats
+
+    buf = io.StringIO()
+    stats = pstats.Stats(str(path), stream=buf)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return ["  " + ln for ln in buf.getvalue().splitlines() if ln.strip()]
+
+
+# --- the command line --------------------------------------------------------------------------
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=20000)
+    parser.add_argument("--sizes", default="10k,200k", help="articles per corpus: 10k,200k,1M")
+    parser.add_argument("--layouts", default="one,20", help="articles per file: one, 20")
+    parser.add_argument("--suites", default="mission,news", help="suites: mission, news")
+    parser.add_argument("--jobs", default="1,2", help="--jobs values on the first layout")
+    parser.add_argument("--no-near", action="store_true", help="no near-copy corpus")
+    parser.add_argument("--no-gx", action="store_true", help="no GX pipeline baseline")
+    parser.add_argument("--quick", action="store_true", help="10k articles, one a file")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per run")
+    parser.add_argument("--workdir", type=Path, help="keep and reuse the corpora here")
+    parser.add_argument("--profile", action="store_true", help="a profile summary instead")
+    parser.add_argument("--profile-size", default="10k")
+    parser.add_argument("--profile-suite", default="news", choices=list(_SUITES))
+    parser.add_argument("--profile-jobs", type=int, default=1)
+    parser.add_argument(
+        "--engines", action="store_true", help="the in-process engine comparison instead"
+    )
+    parser.add_argument("--articles", type=int, default=20000, help="articles of --engines")
     parser.add_argument("--suite", type=Path, default=ROOT / "toolkit" / "suites" / "news.yaml")
     parser.add_argument("--only", nargs="*", choices=list(_RUNNERS), default=list(_RUNNERS))
     parser.add_argument(
@@ -340,14 +669,31 @@ def main() -> None:
     )
     parser.add_argument("--records", type=int, default=200_000, help="records of the feeds")
     args = parser.parse_args()
-    if args.feeds_only:
-        with tempfile.TemporaryDirectory() as tmp:
-            feed_ratios(Path(tmp), args.records, args.suite.resolve())
-        return
-    if args.hostile_only:
-        args.only = []
+    if args.quick:
+        args.sizes, args.layouts = "10k", "one"
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp)
+        if args.feeds_only:
+            feed_ratios(Path(tmp), args.records, args.suite.resolve())
+            return
+        if args.hostile_only or args.engines:
+            engines(args, Path(tmp))
+            return
+        workdir = args.workdir.resolve() if args.workdir else Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        if args.profile:
+            profile(args, workdir)
+            return
+        reference(args, workdir)
+        if args.feeds:
+            feed_ratios(Path(tmp), args.records, args.suite.resolve())
+
+
+def engines(args: argparse.Namespace, tmp: Path) -> None:
+    """The engines in-process (reading alone, pandera, -j2, the GX engine) on ``--articles``,
+    then the hostile 2 MB bodies; with --hostile-only, only those."""
+    if not args.hostile_only:
+        corpus = tmp / "engines"
+        corpus.mkdir()
         written = make_corpus(corpus, args.articles)
         files = len(list(corpus.iterdir()))
         print(f"corpus: {written} articles in {files} files; suite {args.suite.name}")
@@ -359,10 +705,7 @@ def main() -> None:
                 print(f"{name:<12} not installed, skipped")
                 continue
             results[name] = got
-            print(
-                f"{name:<12} {got[0]:8.2f} s  {got[1]:8.0f} MiB peak  {got[2]} articles "
-                f"({time.perf_counter() - clock:.1f} s with start-up)"
-            )
+            _shown(name, got, clock)
         base = results.get("parse")
         ref = results.get("pandera")
         print("\nratios (same run):")
@@ -375,15 +718,13 @@ def main() -> None:
             gx = results["gx"]
             print(f"  gx / pandera time         {gx[0] / ref[0]:6.2f}x")
             print(f"  gx / pandera memory       {gx[1] / ref[1]:6.2f}x")
-        hostile = Path(tmp) / "hostile"
-        hostile.mkdir()
-        timed = hostile_ratios(hostile, args.suite.resolve())
-        base_time = timed["ordinary"][0]
-        print("\n2 MB bodies, check time against a 2 MB ordinary body (best of 3, same run):")
-        for name, (seconds, found) in timed.items():
-            print(f"  {name:<16} {seconds:6.2f} s  {seconds / base_time:6.2f}x  {found} findings")
-        if args.feeds:
-            feed_ratios(Path(tmp), args.records, args.suite.resolve())
+    hostile = tmp / "hostile"
+    hostile.mkdir()
+    timed = hostile_ratios(hostile, args.suite.resolve())
+    base_time = timed["ordinary"][0]
+    print("\n2 MB bodies, check time against a 2 MB ordinary body (best of 3, same run):")
+    for name, (seconds, found) in timed.items():
+        print(f"  {name:<16} {seconds:6.2f} s  {seconds / base_time:6.2f}x  {found} findings")
 
 
 if __name__ == "__main__":
