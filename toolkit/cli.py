@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from typer._click import Context
 
     from toolkit.config import Settings
+    from toolkit.history import History
     from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
@@ -268,6 +269,15 @@ def check(
         Path | None,
         typer.Option(metavar="FILE", help="Fail only on findings not in this baseline file."),
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            file_okay=False,
+            help="Append this run to the history in DIR (created if need be) and judge the "
+            "history expectations against its past runs (`toolkit history DIR` shows them).",
+        ),
+    ] = None,
     update_baseline: Annotated[
         Path | None,
         typer.Option(
@@ -321,6 +331,7 @@ def check(
     max_findings, engine = settings["max_findings"], Engine(settings["engine"])
     redact_emails, max_annotations = settings["redact_emails"], settings["max_annotations"]
     baseline = _path_or_none(settings["baseline"])
+    history_dir = _path_or_none(settings["history"])
     input_format, input_preset = settings["input_format"], settings["input_preset"]
     if not paths:
         raise fail("no PATH given and no 'paths' in the configuration: pass PATH")
@@ -335,6 +346,9 @@ def check(
         raise fail("--data-docs builds Great Expectations Data Docs: it needs --engine gx")
     if engine is Engine.gx and jobs > 1:
         raise fail("--jobs runs the pandera engine in processes; --engine gx runs in one")
+    if engine is Engine.gx and history_dir is not None:
+        raise fail("--history judges the run with the pandera engine: leave out --engine gx")
+    past = _read_history(history_dir)
 
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -361,6 +375,10 @@ def check(
     own = [d.path for d in dests if d.path is not None] + [
         p for p in (baseline, update_baseline) if p
     ]
+    if history_dir is not None:
+        from toolkit.history import STORE_NAME
+
+        own += [history_dir / f"{STORE_NAME}{end}" for end in ("", "-wal", "-shm")]
     reading = dataclasses.replace(reading, exclude=tuple(own))
     limits = finding_limits(max_findings)
     try:
@@ -370,7 +388,7 @@ def check(
             )
         else:
             result = _pandera_check(
-                paths, suites, batch_size, jobs, limits, quiet, include_hidden, reading
+                paths, suites, batch_size, jobs, limits, quiet, include_hidden, reading, past
             )
     except EngineError as exc:
         raise fail(str(exc)) from None
@@ -385,6 +403,8 @@ def check(
         show_info=settings["show_info"],
     )
     failures = [] if only_baseline else write_reports(result, dests, options)
+    if history_dir is not None and past is not None and not only_baseline:
+        _append_history(history_dir, result, past)
     if result.exit_code == ExitCode.NOTHING_CHECKED:
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
@@ -437,6 +457,7 @@ CONFIGURABLE = {
     "select": "select",
     "ignore": "ignore",
     "baseline": "baseline",
+    "history": "history",
     "max_findings": "max_findings",
     "batch_size": "batch_size",
     "jobs": "jobs",
@@ -505,6 +526,7 @@ def _pandera_check(
     quiet: bool,
     include_hidden: bool,
     reading: ReadOptions,
+    history: History | None = None,
 ) -> Result:
     from toolkit.engine import check as run_check
     from toolkit.progress import progress, wanted
@@ -525,7 +547,35 @@ def _pandera_check(
             include_hidden=include_hidden,
             reading=reading,
             on_progress=on_progress,
+            history=history,
         )
+
+
+def _read_history(directory: Path | None) -> History | None:
+    """The past runs in ``directory`` (None without one); a history that cannot be read is a
+    usage error, before the run."""
+    from toolkit.history import MAX_RUNS, History, HistoryError, Store, current_time
+
+    if directory is None:
+        return None
+    store = Store(directory)
+    try:
+        return History(store.read(MAX_RUNS), str(store.path), current_time())
+    except HistoryError as exc:
+        raise fail(str(exc)) from None
+
+
+def _append_history(directory: Path, result: Result, past: History) -> None:
+    """Record the run in its history; a run that checked nothing (exit 3) is not recorded."""
+    from toolkit.history import HistoryError, Store, record_of
+
+    if not result.summary.articles:
+        return
+    try:
+        run = Store(directory).append(record_of(result, past.now))
+    except HistoryError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"toolkit: run {run} recorded in {Store(directory).path}", err=True)
 
 
 def _apply_baseline(result: Result, baseline: Path | None, update: Path | None) -> Result:
@@ -634,4 +684,5 @@ def _gx_check(
 from toolkit.commands import baseline as baseline_commands  # noqa: E402, F401
 from toolkit.commands import catalog, fixtures, report  # noqa: E402, F401
 from toolkit.commands import config as config_commands  # noqa: E402, F401
+from toolkit.commands import history as history_commands  # noqa: E402, F401
 from toolkit.commands import suite as suite_commands  # noqa: E402, F401
