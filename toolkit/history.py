@@ -379,13 +379,15 @@ def judge_history(
     entry's note). Called once, at the end of a run."""
     from toolkit.expectations.history import HistoryExpectation
 
-    result = result.model_copy(update={"corpus": profile.finished(result.summary.files)})
     asked = [
         (suite, entry)
         for suite in suites
         for entry in suite.entries
         if isinstance(entry.expectation, HistoryExpectation)
     ]
+    if history is None and not asked:
+        return result  # nothing reads the corpus statistics
+    result = result.model_copy(update={"corpus": profile.finished(result.summary.files)})
     if not asked:
         return result
     now = history.now if history is not None else current_time()

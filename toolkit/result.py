@@ -161,8 +161,8 @@ class Result(_Model):
     summary: Summary
     suites: list[SuiteResult]
     findings: list[Finding]
-    # The corpus statistics of the run (toolkit.profile), kept in its history; not part of
-    # the JSON Result.
+    # The corpus statistics of the run (toolkit.profile), set when the run has a history or
+    # history expectations; kept in the history, not in the JSON Result.
     corpus: CorpusStats | None = Field(default=None, exclude=True)
 
     @property
