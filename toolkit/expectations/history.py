@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from toolkit.expectations.base import GxForm, Params, Why
 from toolkit.history import NO_HISTORY, Context, Judged, RunRecord
@@ -60,6 +60,15 @@ class Window(Params):
         5, ge=2, le=1000, description="fewer past runs than this: not judged, only noted"
     )
     k: float = Field(3.0, gt=0, description="MADs from the median still within the usual range")
+
+    @model_validator(mode="after")
+    def _enough_runs(self) -> Window:
+        if self.min_runs > self.runs:
+            raise ValueError(
+                f"min_runs ({self.min_runs}) is more than runs ({self.runs}): it would never "
+                "be judged"
+            )
+        return self
 
 
 def robust(values: Sequence[float]) -> tuple[float, float]:
@@ -97,7 +106,7 @@ class Drift(Window):
     model_config = ConfigDict(json_schema_extra={"examples": [{"runs": 20, "k": 3.0}]})
 
     ids: list[str] = Field(
-        default_factory=list,
+        [],
         description="the suite's expectation ids to watch (default: every one but history's)",
     )
     min_rise: float = Field(
