@@ -4,6 +4,7 @@ read."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -289,3 +290,36 @@ def test_a_record_keeps_the_runs_stats_and_corpus(tmp_path: Path) -> None:
     assert corpus.newest == {"2025-04-22": "2025-04-22T16:05:00"}
     assert set(corpus.body_length) == {"0", "0.05", "0.25", "0.5", "0.75", "0.95", "1"}
     assert record_of  # the one way a Result becomes a record
+
+
+def test_the_example_suite_as_the_readme_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("TOOLKIT_NOW", "2025-07-09T06:00Z")
+    hist = str(tmp_path / "history")
+    suite = ["-s", "examples/feed_health.yaml", "--history", hist, "-q"]
+    for _ in range(5):
+        assert CliRunner().invoke(app, ["check", "corpora/clean", *suite]).exit_code == 0
+    out = tmp_path / "r.json"
+    ran = CliRunner().invoke(
+        app, ["check", "corpora/clean", "corpora/broken", *suite, "-f", f"json:{out}"]
+    )
+    assert ran.exit_code == 1
+    result = json.loads(out.read_text())
+    assert findings(result, "volume_within_usual") == [
+        (
+            "examples/feed_health.yaml",
+            9,
+            "45 articles, above the usual range: median 11, MAD 0.0 over the last 5 runs; "
+            "expected 8 to 14 (median ± max(3×MAD, 25% of the median))",
+        )
+    ]
+    drifting = [m.split(":", 1)[0] for _, _, m in findings(result, "failure_rate_drift")]
+    assert drifting[:3] == ["file_readable", "date_parseable", "published_matches_date"]
+    assert len(drifting) == 19
+    assert findings(result, "freshness") == []

@@ -202,8 +202,12 @@ def render_rich(trend: dict[str, Any], color: bool) -> str:
     from toolkit.text import visible
 
     runs = trend["runs"]
+    from toolkit.cli import _terminal_width
+
     console = Console(
-        record=True, width=120, color_system="standard" if color else None, force_terminal=color
+        width=_terminal_width(),
+        color_system="standard" if color else None,
+        force_terminal=color,
     )
     title = Text(
         f"{visible(trend['store'])}: runs {runs[0]['run']}-{runs[-1]['run']}, articles "
