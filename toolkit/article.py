@@ -81,9 +81,7 @@ def parse_text(text: str, file: str) -> list[Article]:
     """Parse every article in ``text``; ``file`` is recorded on each for findings."""
     lines = split_lines(text)
     # startswith() first: a regex per line of a large dump costs more than the rest of parsing.
-    starts = [
-        i for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS) and HEADER.match(ln)
-    ]
+    starts = [i for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS) and HEADER.match(ln)]
     articles: list[Article] = []
     first = starts[0] if starts else len(lines)
     if any(not is_blank(ln) for ln in lines[:first]):

@@ -62,6 +62,7 @@ KEYS: dict[str, Key] = {
     "select": Key([], "names", "only these expectation ids or families"),
     "ignore": Key([], "names", "skip these expectation ids or families"),
     "baseline": Key(None, "path", "accepted findings: only new ones fail"),
+    "history": Key(None, "path", "directory of the run history (toolkit history)"),
     "max_findings": Key(None, "count", "findings kept per expectation (0: all)"),
     "batch_size": Key(5000, "positive", "articles validated together in one batch"),
     "jobs": Key(1, "positive", "worker processes"),

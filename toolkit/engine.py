@@ -30,6 +30,8 @@ from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
+from toolkit.history import History, judge_history
+from toolkit.profile import Profile, profile_batch
 from toolkit.readers import ReadOutcome, discover, shown_path
 from toolkit.readers.formats import DEFAULT_READING, ReadOptions
 from toolkit.result import (
@@ -156,6 +158,8 @@ class Partial:
     not_applicable: dict[Key, int] = field(default_factory=dict)
     # The first failure of each expectation that could not run (ExpectationFailure).
     errors: dict[Key, str] = field(default_factory=dict)
+    # Corpus statistics (toolkit.profile), for the run history and the history expectations.
+    profile: Profile = field(default_factory=Profile)
 
     def count(self, key: Key, checked: int, failed: int) -> None:
         self.checked[key] = self.checked.get(key, 0) + checked
@@ -179,6 +183,7 @@ def merge(parts: Iterable[Partial]) -> Partial:
             total.not_applicable[key] = total.not_applicable.get(key, 0) + n
         for key, message in p.errors.items():
             total.fail(key, message)
+        total.profile.add(p.profile)
     return total
 
 
@@ -276,6 +281,7 @@ def validate_batch(
     if not articles:
         return out
     batch = to_frame(articles, file_numbers)
+    out.profile = profile_batch(batch)
     for suite in suites:
         conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
         errors: dict[str, str] = {}
@@ -491,9 +497,11 @@ def finish(
     run: RunInfo,
     file_order: dict[str, int],
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    history: History | None = None,
 ) -> Result:
     """Judge corpus expectations on the merged sightings and assemble the Result, keeping the
-    first findings of each expectation in corpus order up to its limit."""
+    first findings of each expectation in corpus order up to its limit; then the history
+    expectations (against ``history``, the past runs; toolkit.history)."""
     findings = list(total.findings)
     for suite in suites:
         for entry in suite.entries:
@@ -542,7 +550,8 @@ def finish(
     findings = trimmed
     results = [_suite_result(s, total, kept) for s in suites]
     summary = summarise(total.files, total.articles, results, findings)
-    return Result(run=run, summary=summary, suites=results, findings=findings)
+    result = Result(run=run, summary=summary, suites=results, findings=findings)
+    return judge_history(result, suites, total.profile, history)
 
 
 def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:
@@ -622,6 +631,7 @@ def check(
     include_hidden: bool = False,
     reading: ReadOptions = DEFAULT_READING,
     on_progress: Callable[[int, int], None] | None = None,
+    history: History | None = None,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
@@ -629,7 +639,7 @@ def check(
     expectation (see finding_limits); ``include_hidden`` is passed to discovery and ``reading``
     (format, field mapping, size cap) to the readers. ``on_progress(files, articles)`` is told
     the files and articles read so far (per file in one process, per group of files over
-    processes)."""
+    processes). ``history`` is the past runs the history expectations are judged against."""
     suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -659,9 +669,7 @@ def check(
                 if on_progress is not None:
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
-        parts = [
-            check_files(files, suites, file_order, batch_size, limits, reading, on_progress)
-        ]
+        parts = [check_files(files, suites, file_order, batch_size, limits, reading, on_progress)]
     run = RunInfo(
         tool_version=__version__,
         paths=[shown_path(p) for p in paths],
@@ -670,7 +678,7 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
-    return finish(suites, merge(parts), run, file_order, limits)
+    return finish(suites, merge(parts), run, file_order, limits, history)
 
 
 _worker_suites: list[Suite] = []

@@ -57,6 +57,8 @@ def gx_form(exp: AnyExpectation) -> GxForm | None:
 
 def unsupported_reason(entry: SuiteEntry) -> str:
     """Why an entry has no GX form, for the Result and for export."""
+    if entry.expectation.family == "history":
+        return "it judges the run against its past runs, which Great Expectations has no notion of"
     if not isinstance(entry.expectation, Expectation | CorpusExpectation):
         return "the file readers judge files, before any engine"
     return "it has no Great Expectations form"

@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from toolkit.profile import CorpusStats
+
 SCHEMA_VERSION = "1.1"
 Severity = Literal["critical", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("critical", "warning", "info")
@@ -165,6 +167,9 @@ class Result(_Model):
     summary: Summary
     suites: list[SuiteResult]
     findings: list[Finding]
+    # The corpus statistics of the run (toolkit.profile), set when the run has a history or
+    # history expectations; kept in the history, not in the JSON Result.
+    corpus: CorpusStats | None = Field(default=None, exclude=True)
 
     @property
     def exit_code(self) -> ExitCode:

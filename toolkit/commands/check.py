@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from toolkit.config import Settings
     from toolkit.engines import EngineSpec
+    from toolkit.history import History
     from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result
     from toolkit.suite import Suite
@@ -156,6 +157,15 @@ def check(
         Path | None,
         typer.Option(metavar="FILE", help="Fail only on findings not in this baseline file."),
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            file_okay=False,
+            help="Append this run to the history in DIR (created if need be) and judge the "
+            "history expectations against its past runs (`toolkit history DIR` shows them).",
+        ),
+    ] = None,
     update_baseline: Annotated[
         Path | None,
         typer.Option(
@@ -213,6 +223,7 @@ def check(
     spec = _engine(settings["engine"], engine_options, jobs)
     redact_emails, max_annotations = settings["redact_emails"], settings["max_annotations"]
     baseline = _path_or_none(settings["baseline"])
+    history_dir = _path_or_none(settings["history"])
     input_format, input_preset = settings["input_format"], settings["input_preset"]
     if not targets:
         raise fail("no PATH given and no 'paths' in the configuration: pass PATH")
@@ -223,6 +234,11 @@ def check(
         dests = plan_destinations(fmt or [], output)
     except ReportError as exc:
         raise fail(str(exc)) from None
+    if history_dir is not None and not spec.history:
+        raise fail(
+            f"--history judges the run's history expectations: --engine {spec.name} does not"
+        )
+    past = _read_history(history_dir)
     urls = [t for t in targets if is_url(t)]
     if urls and not spec.urls:
         reads = [s.name for s in ENGINES.values() if s.urls]
@@ -255,6 +271,10 @@ def check(
     own = [d.path for d in dests if d.path is not None] + [
         p for p in (baseline, update_baseline) if p
     ]
+    if history_dir is not None:
+        from toolkit.history import STORE_NAME
+
+        own += [history_dir / f"{STORE_NAME}{end}" for end in ("", "-wal", "-shm")]
     reading = dataclasses.replace(reading, exclude=tuple(own))
     limits = finding_limits(max_findings)
     request = RunRequest(
@@ -266,6 +286,7 @@ def check(
         include_hidden=include_hidden,
         reading=reading,
         options=engine_options,
+        history=past,
     )
     result = _run(spec, request, quiet)
     result = _apply_baseline(result, baseline, update_baseline)
@@ -279,6 +300,8 @@ def check(
         show_info=settings["show_info"],
     )
     failures = [] if only_baseline else write_reports(result, dests, options)
+    if history_dir is not None and past is not None and not only_baseline:
+        _append_history(history_dir, result, past)
     if result.exit_code == ExitCode.NOTHING_CHECKED:
         why = "no input files" if result.summary.files == 0 else "zero articles in the input"
         typer.echo(f"toolkit: nothing was checked: {why}", err=True)
@@ -310,6 +333,7 @@ CONFIGURABLE = {
     "select": "select",
     "ignore": "ignore",
     "baseline": "baseline",
+    "history": "history",
     "max_findings": "max_findings",
     "batch_size": "batch_size",
     "jobs": "jobs",
@@ -368,6 +392,33 @@ def _select(suites: list[Suite], select: list[str], ignore: list[str]) -> None:
     except SelectionError as exc:
         raise fail(str(exc)) from None
 
+
+
+def _read_history(directory: Path | None) -> History | None:
+    """The past runs in ``directory`` (None without one); a history that cannot be read is a
+    usage error, before the run."""
+    from toolkit.history import MAX_RUNS, History, HistoryError, Store, current_time
+
+    if directory is None:
+        return None
+    store = Store(directory)
+    try:
+        return History(store.read(MAX_RUNS), str(store.path), current_time())
+    except HistoryError as exc:
+        raise fail(str(exc)) from None
+
+
+def _append_history(directory: Path, result: Result, past: History) -> None:
+    """Record the run in its history; a run that checked nothing (exit 3) is not recorded."""
+    from toolkit.history import HistoryError, Store, record_of
+
+    if not result.summary.articles:
+        return
+    try:
+        run = Store(directory).append(record_of(result, past.now))
+    except HistoryError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"toolkit: run {run} recorded in {Store(directory).path}", err=True)
 
 
 def _apply_baseline(result: Result, baseline: Path | None, update: Path | None) -> Result:

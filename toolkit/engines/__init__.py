@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from toolkit.article import Article
+    from toolkit.history import History
     from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
@@ -51,6 +52,8 @@ class RunRequest:
     reading: ReadOptions
     on_progress: Callable[[int, int], None] | None = None
     options: Mapping[str, str | None] = field(default_factory=dict)
+    # Past runs, for the history expectations (toolkit.history); None without --history.
+    history: History | None = None
 
     @property
     def paths(self) -> list[Path]:
@@ -69,6 +72,7 @@ class EngineSpec:
     options: tuple[EngineOption, ...] = ()
     parallel: bool = True  # honours --jobs
     urls: bool = False  # reads fsspec URLs (s3://, gs://, file://) besides local paths
+    history: bool = True  # judges the history expectations (--history)
     extra: str | None = None  # the pip extra whose packages it imports
     needs: tuple[str, ...] = ()  # top-level modules of that extra (a missing one: install it)
     requires: str = ""  # what they are, for people: "Great Expectations"
@@ -119,6 +123,7 @@ ENGINES: dict[str, EngineSpec] = {
                 ),
             ),
             parallel=False,
+            history=False,
             extra="gx",
             needs=("great_expectations",),
             requires="Great Expectations",

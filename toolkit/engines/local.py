@@ -23,6 +23,7 @@ def run(request: RunRequest) -> Result:
         include_hidden=request.include_hidden,
         reading=request.reading,
         on_progress=request.on_progress,
+        history=request.history,
     )
 
 

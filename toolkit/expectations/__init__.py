@@ -9,6 +9,7 @@ from toolkit.expectations import (
     dates,
     generic,
     headline,
+    history,
     hygiene,
     invisible,
     tags,
@@ -33,6 +34,7 @@ BUILTINS: list[AnyExpectation] = [
     *invisible.EXPECTATIONS,
     *hygiene.EXPECTATIONS,
     *corpus.EXPECTATIONS,
+    *history.EXPECTATIONS,
     *generic.EXPECTATIONS,
 ]
 CATALOG: dict[str, AnyExpectation] = {e.name: e for e in BUILTINS}

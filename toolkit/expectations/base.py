@@ -14,6 +14,7 @@ from toolkit.result import Severity
 
 if TYPE_CHECKING:
     from toolkit.expectations.files import FileExpectation
+    from toolkit.expectations.history import HistoryExpectation
 
 
 class Params(BaseModel):
@@ -59,9 +60,7 @@ def gx_objects(series: pd.Series) -> pd.Series:
     return series.astype(object).where(series.notna(), None)
 
 
-def gx_all_true(
-    column: str, derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]]
-) -> GxForm:
+def gx_all_true(column: str, derive: Callable[[pd.DataFrame, Any], dict[str, pd.Series]]) -> GxForm:
     """The GX form of a check GX has no words for: ``derive`` computes a boolean column (True
     where the article passes) and GX expects every value of it to be True."""
     return GxForm(
@@ -145,4 +144,6 @@ class CorpusExpectation(Generic[P]):
         return column if isinstance(column, str) else self.field
 
 
-AnyExpectation = Union[Expectation[Any], CorpusExpectation[Any], "FileExpectation"]
+AnyExpectation = Union[
+    Expectation[Any], CorpusExpectation[Any], "FileExpectation", "HistoryExpectation"
+]

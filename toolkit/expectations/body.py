@@ -825,8 +825,8 @@ class Boilerplate(Params):
 # The letters a phrase may not run into (ASCII and Latin letters as themselves, which both RE2
 # and Python's re read); other scripts write phrases without spaces around them.
 _LETTER = "A-Za-z0-9À-ÖØ-öø-ɏ"
-_OPENING = "[¿¡\"“„«‹(\\[]?"
-_SENTENCE_END = ".!?:…。！？」”\"»)\\]"
+_OPENING = '[¿¡"“„«‹(\\[]?'
+_SENTENCE_END = '.!?:…。！？」”"»)\\]'
 _COPYRIGHT = "(?:©|ⓒ|\\(c\\)|copyright|저작권자)[^\n]{0,80}"
 
 

@@ -217,6 +217,14 @@ def published_dates(batch: pd.DataFrame) -> pd.Series:
     return _published_times(batch)[0]
 
 
+def published_instants(batch: pd.DataFrame) -> pd.Series:
+    """The ``Published:`` time as an instant read as UTC: the page's own UTC instant when it
+    gave a zone, else the time as written (a dump names no zone); NaT where absent or
+    unparseable."""
+    written, utc = _published_times(batch)
+    return utc.fillna(written)
+
+
 # The header date is a calendar day in the publisher's zone, which the dump does not name. A
 # Published: time written with a zone is an instant, and an instant falls on the header's day
 # somewhere on Earth when that day lies between its date at UTC-12:00 and at UTC+14:00 (the
