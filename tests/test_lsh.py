@@ -46,7 +46,7 @@ def test_candidate_pairs_are_the_pairs_datasketch_returns(seed: int) -> None:
     sig = _signatures(_bodies(300, seed))
     b, r = lsh.bands(0.5, 64)
     earlier, later = lsh.candidate_pairs(lsh.band_keys(sig, b, r), cap=10**6)
-    _, banded = lsh.similarities(sig, earlier, later, b, r)
+    banded = lsh.share_a_band(sig, earlier, later, b, r)
     ours = set(zip(earlier[banded].tolist(), later[banded].tolist(), strict=True))
     index = MinHashLSH(threshold=0.5, num_perm=64)
     theirs = set()
@@ -61,7 +61,7 @@ def test_candidate_pairs_are_the_pairs_datasketch_returns(seed: int) -> None:
 def test_similarities_are_the_share_of_equal_values() -> None:
     sig = _signatures(_bodies(50, 3))
     earlier, later = np.array([0, 1, 2]), np.array([5, 9, 49])
-    share, _ = lsh.similarities(sig, earlier, later, 14, 4)
+    share = lsh.similarities(sig, earlier, later)
     expected = [float(np.mean(sig[e] == sig[x])) for e, x in zip(earlier, later, strict=True)]
     assert share.tolist() == expected
 

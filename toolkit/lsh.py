@@ -109,20 +109,26 @@ def first_of_codes(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
 
 
-def similarities(
-    sig: np.ndarray, earlier: np.ndarray, later: np.ndarray, b: int, r: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each pair's estimated Jaccard similarity (the share of equal signature values, as
-    datasketch's LeanMinHash.jaccard computes it) and whether the pair agrees on a whole band
-    (is a candidate of datasketch's LSH)."""
+def similarities(sig: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
+    """Each pair's estimated Jaccard similarity: the share of equal signature values, as
+    datasketch's LeanMinHash.jaccard computes it."""
     share = np.zeros(len(earlier), dtype=np.float64)
-    banded = np.zeros(len(earlier), dtype=bool)
     num_perm = sig.shape[1]
     for lo in range(0, len(earlier), _CHUNK):
         eq = sig[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
-        share[lo : lo + _CHUNK] = eq.sum(axis=1) / num_perm
-        banded[lo : lo + _CHUNK] = eq[:, : b * r].reshape(len(eq), b, r).all(axis=2).any(axis=1)
-    return share, banded
+        share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
+    return share
+
+
+def share_a_band(
+    sig: np.ndarray, earlier: np.ndarray, later: np.ndarray, b: int, r: int
+) -> np.ndarray:
+    """Whether each pair agrees on a whole band (is a candidate of datasketch's LSH)."""
+    out = np.zeros(len(earlier), dtype=bool)
+    for lo in range(0, len(earlier), _CHUNK):
+        eq = sig[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
+        out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
+    return out
 
 
 def near_pairs(
@@ -138,8 +144,10 @@ def near_pairs(
     compared. With ``salt``, only rows of the same salt pair."""
     earlier, later = candidate_pairs(band_keys(sig, b, r, salt), cap)
     compared = len(earlier)
-    share, banded = similarities(sig, earlier, later, b, r)
-    keep = banded & (share >= threshold)
+    share = similarities(sig, earlier, later)
+    keep = share >= threshold
+    earlier, later, share = earlier[keep], later[keep], share[keep]
+    keep = share_a_band(sig, earlier, later, b, r)
     if salt is not None:
         keep &= salt[earlier] == salt[later]
     earlier, later, share = earlier[keep], later[keep], share[keep]

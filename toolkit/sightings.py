@@ -54,8 +54,11 @@ def excerpts(values: pd.Series) -> pa.ChunkedArray:
         arr = pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
         arr = None
-    if arr is None or not pa.types.is_string(arr.type):
-        return pa.chunked_array([pa.array([excerpt(v) for v in values], type=pa.string())])
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        # A missing value (None, NaN, pd.NA) has the empty excerpt.
+        shown = [excerpt(None if v is pd.NA else v) for v in values]
+        return pa.chunked_array([pa.array(shown, type=pa.string())])
+    arr = arr.cast(pa.string())
     text = pc.fill_null(arr, "")
     long = pc.greater(pc.utf8_length(text), EXCERPT_CHARS)
     # utf8_slice_codeunits counts code points, as Python's slicing does.

@@ -400,3 +400,17 @@ def test_the_list_form_of_a_builtin_judges_as_the_columnar_one() -> None:
     keys = body_near_duplicate.sketch(frame, p)
     rows = [dataclasses.replace(s, key=k) for s, k in zip(seen.as_list(), keys, strict=True)]
     assert body_near_duplicate.judge(rows, p) == body_near_duplicate_judge(seen, p) != {}
+
+
+def test_findings_do_not_depend_on_batches_or_processes(tmp_path: Path) -> None:
+    from tests.benchmark import make_corpus
+    from toolkit.engine import check
+
+    make_corpus(tmp_path, 2500, seed=3, defective=0.1)
+    suite = one_suite(*CORPUS)
+    seen = []
+    for batch_size, jobs in ((5000, 1), (97, 1), (97, 2)):
+        result = check([tmp_path], [suite], batch_size=batch_size, jobs=jobs)
+        seen.append([(f.id, f.file, f.line, f.message, f.fingerprint) for f in result.findings])
+    assert seen[0] == seen[1] == seen[2]
+    assert {f[0] for f in seen[0]} == {"body_unique", "body_near_duplicate", "headline_unique"}
