@@ -66,7 +66,9 @@ def test_similarities_are_the_share_of_equal_values() -> None:
     assert share.tolist() == expected
 
 
-def test_a_huge_bucket_costs_linear_work() -> None:
+def test_a_huge_bucket_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small cap, so that small corpora show the cost of large ones.
+    monkeypatch.setattr(lsh, "CAP", 16)
     b, r = lsh.bands(0.5, 64)
     compared = []
     for n in (1000, 2000, 4000):
@@ -74,8 +76,9 @@ def test_a_huge_bucket_costs_linear_work() -> None:
         *_, count = lsh.near_pairs(sig, 0.5, b, r)
         compared.append(count)
     # Without the cap, 4,000 copies of a template sharing a band make 8 million pairs.
-    assert compared[2] <= lsh.CAP * b * 4000
-    assert compared[1] <= 2.2 * compared[0] and compared[2] <= 2.2 * compared[1]
+    assert compared[2] <= 16 * b * 4000
+    # Doubling the corpus about doubles the work (more rare band values meet in a larger one).
+    assert compared[1] <= 2.3 * compared[0] and compared[2] <= 2.3 * compared[1]
 
 
 def test_the_sequential_rule_skips_copies_and_takes_the_most_similar() -> None:

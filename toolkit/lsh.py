@@ -9,11 +9,13 @@ bulk from the signatures, and only the pairs at or above the threshold are left 
 sequential rule of the expectation (which earlier body a later one copies).
 
 Why not an index library: datasketch's MinHashLSH is a dict of bytes per band, queried and
-filled one body at a time from Python (the near-duplicate judge was 40% of a news-suite run).
-rensa (Rust) is faster at that, but builds its signatures from its own token hashing, so its
-estimates (and verdicts, and the similarity a message quotes) would differ from these, and it
-has no way to take a signature matrix made elsewhere; its candidate search alone is not faster
-than the numpy sort below, measured on the same corpora. gaoya indexes strings only.
+filled one body at a time from Python, with a LeanMinHash object a body: the corpus
+judgement of 50,000 generated articles took 52 s with it and 5 s with this (same run). rensa
+(Rust, measured on 50,000 bodies) computes signatures ten times faster but with its own
+permutations, so its estimates, verdicts and the similarities messages quote
+would change; its LSH needs num_perm divisible by the number of bands (datasketch's choice for
+0.5 and 64 permutations is 14 bands of 4) and answers with a flag per body, not the pairs the
+sequential rule needs. gaoya indexes strings only.
 
 A bucket of a templated item (weather, market closes, scores: thousands of bodies agreeing on a
 band) would give a quadratic number of pairs, so each body is paired with at most ``CAP`` of the
@@ -29,7 +31,7 @@ from datasketch import MinHashLSH
 # Earlier bodies of one bucket that a later one is compared with: the first CAP of them. The
 # first sighting of a template is among them, so every near-copy of it is still found; what a
 # capped bucket can miss is a body that copies none of its first CAP, only a later one.
-CAP = 64
+CAP = 256
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(29)
 # Pairs whose similarity is estimated at once: a (chunk x num_perm) comparison stays small.

@@ -272,7 +272,7 @@ def _reference_headline(seen: Sightings, p: HeadlineUnique) -> dict[int, str]:
 
     def near(group: dict[str, Any], values: np.ndarray) -> tuple[float, int] | None:
         minhash = LeanMinHash(seed=1, hashvalues=values, scheme="legacy")
-        candidates = sorted(group["index"].query(minhash))
+        candidates = sorted(group["index"].query(minhash)) if group["index"] else []
         if not candidates:
             return None
         shares = (np.stack([group["bodies"][j] for j in candidates]) == values).mean(axis=1)
@@ -286,6 +286,8 @@ def _reference_headline(seen: Sightings, p: HeadlineUnique) -> dict[int, str]:
             values = seen.keys["signature"][i].astype(np.uint64)
             group["bodies"][i] = values
             minhash = LeanMinHash(seed=1, hashvalues=values, scheme="legacy")
+            if group["index"] is None:
+                group["index"] = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
             group["index"].insert(i, minhash, check_duplication=False)
 
     for i in range(len(seen)):
@@ -297,7 +299,7 @@ def _reference_headline(seen: Sightings, p: HeadlineUnique) -> dict[int, str]:
                 "first": i,
                 "days": {},
                 "bodies": {},
-                "index": MinHashLSH(threshold=p.threshold, num_perm=p.num_perm),
+                "index": None,
             }
             add(groups[key], i)
             continue
