@@ -19,6 +19,7 @@ from itertools import repeat
 from pathlib import Path, PurePath
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import pyarrow
@@ -27,7 +28,7 @@ from toolkit import __version__
 from toolkit.article import Article
 from toolkit.batch import FIELD_PART, batched, feed_lacks, to_frame
 from toolkit.condition import ConditionError, parse_condition
-from toolkit.expectations import CorpusExpectation, Expectation, Sighting, Why
+from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
 from toolkit.history import History, judge_history
@@ -44,6 +45,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
+from toolkit.sightings import Sightings
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
@@ -111,9 +113,14 @@ def checked_why(why: object, what: str) -> Why:
     return why
 
 
-def judged(exp: CorpusExpectation[Any], seen: list[Sighting], params: Any) -> dict[int, Why]:
-    """The judge's verdicts, checked: positions in ``seen`` (or CORPUS_LEVEL) to a Why."""
-    verdicts = guarded("its judge", exp.judge, seen, params)
+def judged(exp: CorpusExpectation[Any], seen: Sightings, params: Any) -> dict[int, Why]:
+    """The judge's verdicts on ``seen`` (in corpus order), checked: positions (or
+    CORPUS_LEVEL) to a Why. An expectation with a columnar judge reads the columns; one
+    without gets the list of Sighting its judge was written for."""
+    if exp.judge_columns is not None and exp.sketch_columns is not None:
+        verdicts = guarded("its judge", exp.judge_columns, seen, params)
+    else:
+        verdicts = guarded("its judge", exp.judge, seen.as_list(), params)
     if not isinstance(verdicts, dict):
         raise ExpectationFailure(
             f"its judge returned {_kind(verdicts)}, not a dict of position to Why"
@@ -153,7 +160,7 @@ class Partial:
     checked: dict[Key, int] = field(default_factory=dict)
     failed: dict[Key, int] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
-    sightings: dict[Key, list[Sighting]] = field(default_factory=dict)
+    sightings: dict[Key, Sightings] = field(default_factory=dict)
     # Feed articles an entry does not apply to (they carry no part it checks).
     not_applicable: dict[Key, int] = field(default_factory=dict)
     # The first failure of each expectation that could not run (ExpectationFailure).
@@ -171,6 +178,7 @@ class Partial:
 
 def merge(parts: Iterable[Partial]) -> Partial:
     total = Partial()
+    sightings: dict[Key, list[Sightings]] = {}
     for p in parts:
         total.files += p.files
         total.articles += p.articles
@@ -178,12 +186,13 @@ def merge(parts: Iterable[Partial]) -> Partial:
             total.count(key, n, p.failed.get(key, 0))
         total.findings.extend(p.findings)
         for key, seen in p.sightings.items():
-            total.sightings.setdefault(key, []).extend(seen)
+            sightings.setdefault(key, []).append(seen)
         for key, n in p.not_applicable.items():
             total.not_applicable[key] = total.not_applicable.get(key, 0) + n
         for key, message in p.errors.items():
             total.fail(key, message)
         total.profile.add(p.profile)
+    total.sightings = {key: Sightings.concat(seen) for key, seen in sightings.items()}
     return total
 
 
@@ -313,7 +322,7 @@ def validate_batch(
                 scope = batch if cond is None else batch[cond]
                 out.count(key, checked, 0)
                 try:
-                    out.sightings.setdefault(key, []).extend(sightings_of(scope, entry, exp))
+                    out.sightings[key] = sightings_of(scope, entry, exp)
                 except ExpectationFailure as exc:
                     out.fail(key, str(exc))
     return out
@@ -354,9 +363,13 @@ def _condition(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series:
         raise EngineError(f"row_condition of {entry.id!r}: {exc}") from exc
 
 
-def sightings_of(
-    scope: pd.DataFrame, entry: SuiteEntry, exp: CorpusExpectation[Any]
-) -> list[Sighting]:
+def sightings_of(scope: pd.DataFrame, entry: SuiteEntry, exp: CorpusExpectation[Any]) -> Sightings:
+    """The sightings of the articles of ``scope``, in its order: the columnar sketch's key
+    columns, or the sketch's keys as they come for an expectation without one."""
+    column = scope[entry.field] if entry.field in scope else scope["file"]
+    if exp.sketch_columns is not None and exp.judge_columns is not None:
+        columns = guarded("its sketch", exp.sketch_columns, scope, entry.params)
+        return Sightings.of(scope, column, keys=key_columns(columns, len(scope)))
     keys = guarded("its sketch", exp.sketch, scope, entry.params)
     if isinstance(keys, str | bytes) or not hasattr(keys, "__len__") or len(keys) != len(scope):
         size = len(keys) if hasattr(keys, "__len__") else None
@@ -364,28 +377,19 @@ def sightings_of(
             f"its sketch returned {_kind(keys) if size is None else f'{size} keys'} for "
             f"{len(scope)} articles: give one key per article"
         )
-    column = scope[entry.field] if entry.field in scope else scope["file"]
-    return [
-        Sighting(
-            order=(int(n), int(line)),
-            file=str(f),
-            line=int(line),
-            key=k,
-            excerpt=excerpt(v),
-            date=_text_or_none(d),
-            headline=_text_or_none(h),
+    return Sightings.of(scope, column, objects=list(keys))
+
+
+def key_columns(columns: object, n: int) -> dict[str, np.ndarray]:
+    """A columnar sketch's answer, checked: named numpy arrays of ``n`` rows each."""
+    if not isinstance(columns, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, np.ndarray) and v.ndim >= 1 and len(v) == n
+        for k, v in columns.items()
+    ):
+        raise ExpectationFailure(
+            f"its columnar sketch returned {_kind(columns)}, not named numpy arrays of {n} rows"
         )
-        for n, f, line, k, v, d, h in zip(
-            scope["file_no"],
-            scope["file"],
-            scope["line"],
-            keys,
-            column,
-            scope["date"],
-            scope["headline"],
-            strict=True,
-        )
-    ]
+    return dict(columns)
 
 
 def row_findings(
@@ -507,33 +511,16 @@ def finish(
         for entry in suite.entries:
             exp = entry.expectation
             if isinstance(exp, CorpusExpectation):
-                seen = sorted(
-                    total.sightings.get((suite.name, entry.id), []), key=lambda s: s.order
-                )
+                key = (suite.name, entry.id)
+                seen = total.sightings.get(key, Sightings.empty()).ordered()
                 try:
                     verdicts = judged(exp, seen, entry.params)
                 except ExpectationFailure as exc:
-                    total.fail((suite.name, entry.id), str(exc))
+                    total.fail(key, str(exc))
                     continue
-                total.count((suite.name, entry.id), 0, len(verdicts))
-                for i, why in () if entry.mirror_of else sorted(verdicts.items()):
-                    if i == CORPUS_LEVEL:
-                        findings.append(corpus_finding(suite, entry, why))
-                        continue
-                    s = seen[i]
-                    value = why.excerpt if why.excerpt is not None else s.excerpt
-                    findings.append(
-                        make_finding(
-                            suite,
-                            entry,
-                            s.file,
-                            s.line,
-                            value,
-                            why.message,
-                            identity=(s.date, s.headline),
-                            spans=why.spans,
-                        )
-                    )
+                total.count(key, 0, len(verdicts))
+                if not entry.mirror_of:
+                    findings.extend(verdict_findings(suite, entry, seen, verdicts))
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
     findings.sort(
@@ -552,6 +539,31 @@ def finish(
     summary = summarise(total.files, total.articles, results, findings)
     result = Result(run=run, summary=summary, suites=results, findings=findings)
     return judge_history(result, suites, total.profile, history)
+
+
+def verdict_findings(
+    suite: Suite, entry: SuiteEntry, seen: Sightings, verdicts: Mapping[int, Why]
+) -> list[Finding]:
+    """The findings of a corpus judge's verdicts, in the order of the sightings."""
+    found = []
+    if CORPUS_LEVEL in verdicts:
+        found.append(corpus_finding(suite, entry, verdicts[CORPUS_LEVEL]))
+    positions = sorted(i for i in verdicts if i != CORPUS_LEVEL)
+    for i, s in zip(positions, seen.rows(positions), strict=True):
+        why = verdicts[i]
+        found.append(
+            make_finding(
+                suite,
+                entry,
+                s.file,
+                s.line,
+                why.excerpt if why.excerpt is not None else s.excerpt,
+                why.message,
+                identity=(s.date, s.headline),
+                spans=why.spans,
+            )
+        )
+    return found
 
 
 def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:

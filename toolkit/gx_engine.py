@@ -374,17 +374,18 @@ def _corpus_findings(
     if failing.empty and not aggregate:
         return []
     scope = _scoped(batch, p)
-    at = dict(zip(scope.index, sightings_of(scope, p.entry, exp), strict=True))
-    rows = sorted(at, key=lambda r: at[r].order)
-    verdicts = judged(exp, [at[r] for r in rows], p.entry.params)
+    seen = sightings_of(scope, p.entry, exp)
+    order = seen.order()
+    rows = scope.index[order].tolist()
+    verdicts = judged(exp, seen.take(order), p.entry.params)
     if aggregate:
         if CORPUS_LEVEL in verdicts:
             return [corpus_finding(p.suite, p.entry, verdicts[CORPUS_LEVEL])]
         failing = pd.Index([rows[i] for i in verdicts], dtype="int64")
     why_at = {rows[i]: why for i, why in verdicts.items() if i != CORPUS_LEVEL}
+    position = {row: int(k) for k, row in zip(order, rows, strict=True)}
     found = []
-    for row in failing:
-        s = at[row]
+    for row, s in zip(failing, seen.rows([position[r] for r in failing]), strict=True):
         why = why_at.get(row) or Why(f"Great Expectations' {p.form.type} fails on this article")
         found.append(
             make_finding(

@@ -3,18 +3,34 @@ not depend on how the corpus is cut into batches."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from datasketch import LeanMinHash, MinHashLSH
 
 from tests.conftest import BROKEN, CLEAN, SEED, failing_lines, one_suite, run
 from toolkit.article import Article, parse_text
+from toolkit.batch import to_frame
 from toolkit.engine import check_articles
 from toolkit.examples import example_article
-from toolkit.expectations.corpus import permutations, shingle_hashes, signatures
+from toolkit.expectations.corpus import (
+    HeadlineUnique,
+    NearDuplicate,
+    body_columns,
+    body_near_duplicate,
+    permutations,
+    shingle_hashes,
+    signatures,
+)
+from toolkit.expectations.corpus import _headline_columns as headline_columns
+from toolkit.expectations.corpus import _headline_unique_judge as headline_unique_judge
+from toolkit.expectations.corpus import _near_judge as body_near_duplicate_judge
 from toolkit.fixtures import make_article
+from toolkit.sightings import Sightings
 
 DEFECTS = Path(__file__).resolve().parent.parent / "data" / "catalog" / "defects"
 CORPUS = (
@@ -208,3 +224,195 @@ def test_the_gx_form_of_headline_unique_agrees(tmp_path: Path) -> None:
     frame = to_frame([monday, tuesday, again], {"mon.txt": 0, "tue.txt": 1, "again.txt": 2})
     column = _headline_key_column(frame, HeadlineUnique())["headline_first_seen"]
     assert column.tolist() == [True, True, False]
+
+
+# --- the banded judges against the sequential ones they replace -------------------------------
+
+
+def _reference_near(seen: Sightings, p: NearDuplicate) -> dict[int, str]:
+    """The sequential judge: each first sighting queried against datasketch's MinHashLSH of the
+    earlier ones that are not copies, one at a time."""
+    index = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
+    members: dict[int, np.ndarray] = {}
+    exact_seen: set[int] = set()
+    places = seen.places(range(len(seen)))
+    out = {}
+    for i in range(len(seen)):
+        if not seen.keys["has_signature"][i]:
+            continue
+        exact = int(seen.keys["body"][i])
+        if exact in exact_seen:
+            continue
+        exact_seen.add(exact)
+        values = seen.keys["signature"][i].astype(np.uint64)
+        minhash = LeanMinHash(seed=1, hashvalues=values, scheme="legacy")
+        candidates = sorted(index.query(minhash))
+        if candidates:
+            shares = (np.stack([members[j] for j in candidates]) == values).mean(axis=1)
+            top = int(np.argmax(shares))
+            if shares[top] >= p.threshold:
+                out[i] = (
+                    f"the body is a near-duplicate of {places[candidates[top]]}: about "
+                    f"{shares[top]:.0%} of their {p.shingle_words}-word sequences are shared "
+                    "(MinHash estimate); the same story was saved twice, perhaps once updated"
+                )
+                continue
+        members[i] = values
+        index.insert(i, minhash, check_duplication=False)
+    return out
+
+
+def _reference_headline(seen: Sightings, p: HeadlineUnique) -> dict[int, str]:
+    """The sequential judge, headline by headline, with a datasketch index of each headline's
+    bodies."""
+    places = seen.places(range(len(seen)))
+    dates = seen.date.to_pylist()
+    groups: dict[int, dict[str, Any]] = {}
+    out = {}
+
+    def near(group: dict[str, Any], values: np.ndarray) -> tuple[float, int] | None:
+        minhash = LeanMinHash(seed=1, hashvalues=values, scheme="legacy")
+        candidates = sorted(group["index"].query(minhash)) if group["index"] else []
+        if not candidates:
+            return None
+        shares = (np.stack([group["bodies"][j] for j in candidates]) == values).mean(axis=1)
+        top = int(np.argmax(shares))
+        return (float(shares[top]), candidates[top]) if shares[top] >= p.threshold else None
+
+    def add(group: dict[str, Any], i: int) -> None:
+        if dates[i]:
+            group["days"].setdefault(dates[i], i)
+        if seen.keys["has_signature"][i]:
+            values = seen.keys["signature"][i].astype(np.uint64)
+            group["bodies"][i] = values
+            minhash = LeanMinHash(seed=1, hashvalues=values, scheme="legacy")
+            if group["index"] is None:
+                group["index"] = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
+            group["index"].insert(i, minhash, check_duplication=False)
+
+    for i in range(len(seen)):
+        if not seen.keys["has_headline"][i]:
+            continue
+        key = int(seen.keys["headline"][i])
+        if key not in groups:
+            groups[key] = {
+                "first": i,
+                "days": {},
+                "bodies": {},
+                "index": None,
+            }
+            add(groups[key], i)
+            continue
+        group = groups[key]
+        same_day = group["days"].get(dates[i]) if dates[i] else None
+        if same_day is not None:
+            out[i] = (
+                f"the headline is the same as in {places[same_day]}, on the same day "
+                f"({dates[i]}): likely one story saved twice; keep one, and if they are two "
+                "stories, the scraper took the wrong headline"
+            )
+            continue
+        found = None
+        if seen.keys["has_signature"][i] and group["bodies"]:
+            found = near(group, seen.keys["signature"][i].astype(np.uint64))
+        if found is not None:
+            out[i] = (
+                f"the headline is the same as in {places[found[1]]} and the bodies are "
+                f"near-duplicates (about {found[0]:.0%} of their {p.shingle_words}-word "
+                "sequences shared): the same story saved twice, perhaps once updated; keep "
+                "the latest"
+            )
+            continue
+        if p.any_day:
+            out[i] = (
+                f"the headline is the same as in {places[group['first']]} (another day, "
+                "another body: any_day fails every repeated headline)"
+            )
+            continue
+        add(group, i)
+    return out
+
+
+def _generated(n: int, seed: int, days: int = 0) -> pd.DataFrame:
+    """Articles whose bodies are sentences drawn from a small pool, some saved again with a
+    word changed or under another headline, over a few headlines and days: many bodies share
+    an LSH band, some are near-copies of copies, many headlines repeat."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"w{i}" for i in range(80)]
+    pool = [" ".join(rng.choice(vocabulary, size=9)) + "." for _ in range(30)]
+    headlines = ["Weather", "Market close", "Chip exports rise", "Scores", "Briefs", ""]
+    articles: list[Article] = []
+    bodies: list[str] = []
+    for i in range(n):
+        if bodies and rng.random() < 0.3:
+            words = str(rng.choice(bodies)).split()
+            for _ in range(int(rng.integers(0, 4))):
+                words[int(rng.integers(len(words)))] = str(rng.choice(vocabulary))
+            body = " ".join(words)
+        else:
+            body = " ".join(rng.choice(pool, size=int(rng.integers(2, 6))))
+        bodies.append(body)
+        article = make_article(
+            example_article(f"f{i // 50}.txt"),
+            headline=str(rng.choice(headlines)),
+            date=f"2025-{int(rng.integers(3, 5)):02d}-{int(rng.integers(10, 14 + days))}",
+            body=body,
+            line=1 + (i % 50) * 20,
+        )
+        articles.append(article)
+    return to_frame(articles, {f"f{i}.txt": i for i in range(n // 50 + 1)})
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+@pytest.mark.parametrize(
+    "params", [{}, {"threshold": 0.3}, {"threshold": 0.8, "num_perm": 128}, {"min_words": 12}]
+)
+def test_the_banded_near_judge_equals_the_sequential_one(
+    seed: int, params: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = _generated(600, seed)
+    p = NearDuplicate(**params)
+    seen = Sightings.of(frame, frame["body"], body_columns(frame, p))
+    reference = _reference_near(seen, p)
+    assert len(reference) > 10  # the corpus has near-copies, and copies of copies
+    ours = {i: why.message for i, why in body_near_duplicate_judge(seen, p).items()}
+    monkeypatch.setattr("toolkit.lsh.CAP", 10**9)  # and with no cap at all
+    unbounded = {i: why.message for i, why in body_near_duplicate_judge(seen, p).items()}
+    assert ours == unbounded == reference
+
+
+@pytest.mark.parametrize("seed", [21, 22, 23])
+@pytest.mark.parametrize("any_day", [False, True])
+def test_the_grouped_headline_judge_equals_the_sequential_one(seed: int, any_day: bool) -> None:
+    frame = _generated(600, seed, days=15)
+    p = HeadlineUnique(any_day=any_day)
+    seen = Sightings.of(frame, frame["headline"], headline_columns(frame, p))
+    reference = _reference_headline(seen, p)
+    rules = ["bodies are near-duplicates", "on the same day", "any_day fails"]
+    found = [any(rule in m for m in reference.values()) for rule in rules]
+    assert found[1] and found[2] == any_day and (found[0] or any_day)
+    ours = {i: why.message for i, why in headline_unique_judge(seen, p).items()}
+    assert ours == reference
+
+
+def test_the_list_form_of_a_builtin_judges_as_the_columnar_one() -> None:
+    frame = _generated(200, 31)
+    p = NearDuplicate()
+    seen = Sightings.of(frame, frame["body"], body_columns(frame, p))
+    keys = body_near_duplicate.sketch(frame, p)
+    rows = [dataclasses.replace(s, key=k) for s, k in zip(seen.as_list(), keys, strict=True)]
+    assert body_near_duplicate.judge(rows, p) == body_near_duplicate_judge(seen, p) != {}
+
+
+def test_findings_do_not_depend_on_batches_or_processes(tmp_path: Path) -> None:
+    from tests.benchmark import make_corpus
+    from toolkit.engine import check
+
+    make_corpus(tmp_path, 2500, seed=3, defective=0.1)
+    suite = one_suite(*CORPUS)
+    seen = []
+    for batch_size, jobs in ((5000, 1), (97, 1), (97, 2)):
+        result = check([tmp_path], [suite], batch_size=batch_size, jobs=jobs)
+        seen.append([(f.id, f.file, f.line, f.message, f.fingerprint) for f in result.findings])
+    assert seen[0] == seen[1] == seen[2]
+    assert {f[0] for f in seen[0]} == {"body_unique", "body_near_duplicate", "headline_unique"}

@@ -6,11 +6,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
 from toolkit.article import Article
 from toolkit.result import Severity
+from toolkit.sightings import Sighting as Sighting
+from toolkit.sightings import Sightings
 
 if TYPE_CHECKING:
     from toolkit.expectations.files import FileExpectation
@@ -108,23 +111,16 @@ CORPUS_LEVEL = -1
 
 
 @dataclass(frozen=True)
-class Sighting:
-    """What a corpus expectation keeps of one article between batches: small and mergeable."""
-
-    order: tuple[int, int]  # (file number, line): the corpus order, whatever the batching
-    file: str
-    line: int
-    key: Any
-    excerpt: str
-    date: str | None = None
-    headline: str | None = None
-
-
-@dataclass(frozen=True)
 class CorpusExpectation(Generic[P]):
     """An expectation over the whole corpus (duplicates, counts). ``sketch`` reduces a batch to
     one small key per article; ``judge`` sees every sighting at the end and returns the
-    failing ones (by position in the list it was given) with their reasons."""
+    failing ones (by position in the list it was given) with their reasons.
+
+    The columnar form, when given, is what the engines run: ``sketch_columns`` reduces a batch
+    to named numpy arrays (one row per article: a hash, a signature matrix) and
+    ``judge_columns`` reads them for the whole corpus (a ``Sightings``, in corpus order) and
+    answers as ``judge`` does, without a Python object per article. ``sketch`` and ``judge``
+    stay the list form of the same verdicts (see ``toolkit.sightings.listed``)."""
 
     name: str
     family: str
@@ -138,6 +134,8 @@ class CorpusExpectation(Generic[P]):
     severity: Severity = "critical"
     gx: GxForm | None = None
     scope: Callable[[pd.DataFrame, P], pd.Series] | None = None
+    sketch_columns: Callable[[pd.DataFrame, P], Mapping[str, np.ndarray]] | None = None
+    judge_columns: Callable[[Sightings, P], dict[int, Why]] | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash
 from pydantic import Field
 
 from toolkit.article import Article
@@ -25,45 +25,52 @@ from toolkit.expectations.base import (
     CorpusExpectation,
     NoParams,
     Params,
-    Sighting,
     Why,
     gx_all_true,
 )
 from toolkit.expectations.body import has_body
 from toolkit.expectations.headline import comparable, has_headline
+from toolkit.lsh import bands, first_matches, first_of_codes, near_pairs, sorted_distinct
+from toolkit.sightings import KeyColumns, Sightings, listed
 from toolkit.text import normalise_space
 
 
-def text_keys(texts: pd.Series) -> pd.Series:
+def text_hashes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A 64-bit hash of each text (pandas' SipHash with its fixed key: the same text gives the
-    same key in every process and run) as 16 hex digits; None for a missing or empty text."""
+    same hash in every process and run), and where there is a text (not missing or empty)."""
     filled = texts.astype("string[pyarrow]").fillna("")
     hashes = pd.util.hash_array(filled.to_numpy(dtype=object))
-    keys = pd.Series([f"{h:016x}" for h in hashes.tolist()], index=texts.index, dtype=object)
-    return keys.where((filled.str.len() > 0).to_numpy(dtype=bool), None)
+    return hashes, (filled.str.len() > 0).to_numpy(dtype=bool)
 
 
-def body_keys(batch: pd.DataFrame) -> pd.Series:
-    """The key of each body with white space folded (no-break spaces and line breaks too)."""
-    return text_keys(normalise_space(batch["body"].astype("string[pyarrow]")))
+def body_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of each body with white space folded (no-break spaces and line breaks too)."""
+    return text_hashes(normalise_space(batch["body"].astype("string[pyarrow]")))
 
 
-def _first_seen(sightings: list[Sighting], what: str, why: str) -> dict[int, Why]:
-    """Every sighting whose key was seen before fails, naming where it was seen first."""
-    first: dict[object, int] = {}
-    out: dict[int, Why] = {}
-    for i, s in enumerate(sightings):
-        if s.key is None:
-            continue
-        j = first.setdefault(s.key, i)
-        if j != i:
-            out[i] = Why(f"{what} is the same as in {_place(sightings[j])}: {why}")
+def repeats(keys: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions whose key (where ``present``) was seen at an earlier position, and that
+    earlier position, the first of the key: one hash grouping, no loop."""
+    at = np.flatnonzero(present)
+    if not len(at):
+        return at, at
+    codes, _ = pd.factorize(keys[at])  # numbered in order of first appearance
+    firsts = at[first_of_codes(codes)[codes]]
+    later = firsts != at
+    return at[later], firsts[later]
+
+
+def first_seen_mask(keys: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """True where a key was not seen earlier (a whole corpus in corpus order), or is absent."""
+    out = np.ones(len(keys), dtype=bool)
+    out[repeats(keys, present)[0]] = False
     return out
 
 
-def _place(s: Sighting) -> str:
-    headline = f" ({s.headline!r})" if s.headline else ""
-    return f"{s.file}:{s.line}{headline}"
+def _named(seen: Sightings, positions: np.ndarray) -> dict[int, str]:
+    """The place of each of ``positions`` (once each), as a message names a first sighting."""
+    distinct = sorted_distinct(positions)
+    return dict(zip(distinct.tolist(), seen.places(distinct), strict=True))
 
 
 def _new_headline(article: Article) -> str:
@@ -73,28 +80,36 @@ def _new_headline(article: Article) -> str:
 # --- body_unique ------------------------------------------------------------------------------
 
 
-def _body_unique_sketch(batch: pd.DataFrame, p: NoParams) -> pd.Series:
-    return body_keys(batch)
+def _body_unique_columns(batch: pd.DataFrame, p: NoParams) -> KeyColumns:
+    hashes, present = body_hashes(batch)
+    return {"body": hashes, "has_body": present}
 
 
-def _body_unique_judge(sightings: list[Sighting], p: NoParams) -> dict[int, Why]:
-    return _first_seen(
-        sightings,
-        "the body",
-        "the same text was saved under two headlines (or the page twice); keep one",
-    )
+_SAME_BODY = "the same text was saved under two headlines (or the page twice); keep one"
 
 
-def first_seen(keys: pd.Series) -> pd.Series:
-    """True where a key was not seen earlier in the frame (a whole corpus in corpus order), or
-    is None. GX's expect_column_values_to_be_unique would fail the first sighting too."""
-    return ~(keys.duplicated(keep="first") & keys.notna())
+def _body_unique_judge(seen: Sightings, p: NoParams) -> dict[int, Why]:
+    """Every body whose hash was seen before fails, naming where it was seen first."""
+    if not len(seen):
+        return {}
+    later, first = repeats(seen.keys["body"], seen.keys["has_body"])
+    named = _named(seen, first)
+    return {
+        i: Why(f"the body is the same as in {named[j]}: {_SAME_BODY}")
+        for i, j in zip(later.tolist(), first.tolist(), strict=True)
+    }
+
+
+_body_unique_sketch, _body_unique_list_judge = listed(
+    _body_unique_columns, _body_unique_judge, ["body", "has_body"]
+)
 
 
 def _body_key_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
     """True where the body (white space folded) is empty or not seen earlier in the corpus
     (by a 64-bit hash of it)."""
-    return {"body_first_seen": first_seen(body_keys(batch))}
+    hashes, present = body_hashes(batch)
+    return {"body_first_seen": pd.Series(first_seen_mask(hashes, present), index=batch.index)}
 
 
 def _retitle(article: Article, p: NoParams) -> Article:
@@ -109,7 +124,9 @@ body_unique = CorpusExpectation(
     field="body",
     params=NoParams,
     sketch=_body_unique_sketch,
-    judge=_body_unique_judge,
+    judge=_body_unique_list_judge,
+    sketch_columns=_body_unique_columns,
+    judge_columns=_body_unique_judge,
     fix="Deduplicate: the same body under two headlines means the scraper saved one page "
     "twice or attached one page's text to another's header.",
     breaker=_retitle,
@@ -211,83 +228,58 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     return out
 
 
-def body_signatures(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
-    """Each body's (exact key, MinHash signature bytes); None for a body shorter than
-    ``min_words``."""
-    exact = body_keys(batch)
-    # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
-    # permutations are the costly part, and every copy has the same signature.
-    distinct = ~exact.duplicated() & exact.notna()
-    bodies = batch["body"][distinct.to_numpy()]
-    hashes, rows, counts = shingle_hashes(bodies, p.shingle_words)
-    sig = signatures(hashes, rows, len(bodies), p.num_perm)
-    by_key = {
-        key: (key, sig[i].tobytes()) if counts[i] >= p.min_words else None
-        for i, key in enumerate(exact[distinct.to_numpy()].tolist())
-    }
-    keys = [by_key.get(key) if key else None for key in exact.tolist()]
-    return pd.Series(keys, index=batch.index, dtype=object)
+def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
+    """Each body's hash (``body``, where ``has_body``) and MinHash signature (``signature``,
+    (n, num_perm) uint32, where ``has_signature``: a body of at least ``min_words`` words)."""
+    hashes, present = body_hashes(batch)
+    sig = np.full((len(batch), p.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    has_sig = np.zeros(len(batch), dtype=bool)
+    at = np.flatnonzero(present)
+    if len(at):
+        # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
+        # permutations are the costly part, and every copy has the same signature.
+        codes, _ = pd.factorize(hashes[at])
+        bodies = batch["body"].iloc[at[first_of_codes(codes)]]
+        shingles, rows, counts = shingle_hashes(bodies, p.shingle_words)
+        distinct = signatures(shingles, rows, len(bodies), p.num_perm)
+        sig[at] = distinct[codes]
+        has_sig[at] = counts[codes] >= p.min_words
+    return {"body": hashes, "has_body": present, "signature": sig, "has_signature": has_sig}
 
 
-def _near_sketch(batch: pd.DataFrame, p: NearDuplicate) -> pd.Series:
-    return body_signatures(batch, p)
-
-
-class NearIndex:
-    """The bodies seen so far (by sighting number), in datasketch's MinHashLSH, and which of
-    them a new body is a near-duplicate of."""
-
-    def __init__(self, p: NearDuplicate) -> None:
-        self.p = p
-        self.lsh = MinHashLSH(threshold=p.threshold, num_perm=p.num_perm)
-        self.firsts: dict[int, np.ndarray] = {}
-
-    def match(self, raw: bytes) -> tuple[float, int] | None:
-        """(estimated similarity, sighting) of the most similar body at or above the
-        threshold, the earliest of equals; None when there is none."""
-        values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
-        candidates = sorted(self.lsh.query(self._minhash(values)))
-        if not candidates:
-            return None
-        shares = (np.stack([self.firsts[j] for j in candidates]) == values).mean(axis=1)
-        top = int(np.argmax(shares))  # the first of equals: the earliest in the corpus
-        return (float(shares[top]), candidates[top]) if shares[top] >= self.p.threshold else None
-
-    def add(self, i: int, raw: bytes) -> None:
-        values = np.frombuffer(raw, dtype=np.uint32).astype(np.uint64)
-        self.firsts[i] = values
-        self.lsh.insert(i, self._minhash(values), check_duplication=False)
-
-    @staticmethod
-    def _minhash(values: np.ndarray) -> LeanMinHash:
-        return LeanMinHash(seed=_SEED, hashvalues=values, scheme="legacy")
-
-
-def _near_judge(sightings: list[Sighting], p: NearDuplicate) -> dict[int, Why]:
-    # Only first sightings go into the index: a copy (exact or near) is reported against the
-    # body it copies and is not itself compared with later ones, so that a corpus holding the
-    # same story a thousand times costs a thousand look-ups, not half a million comparisons.
-    index = NearIndex(p)
-    exact_seen: set[str] = set()
+def _near_judge(seen: Sightings, p: NearDuplicate) -> dict[int, Why]:
+    """A body fails where it is a near-duplicate of an earlier one: the most similar (the
+    earliest of equals) of the earlier bodies it shares an LSH band with that are not copies
+    themselves. Only first sightings take part: an exact copy is body_unique's, and a copy
+    (exact or near) is reported against the body it copies and not compared with later ones,
+    so that a corpus holding one story a thousand times gives a thousand findings against the
+    first. See toolkit.lsh for the banding and for the cap on a huge bucket."""
+    b, r = bands(p.threshold, p.num_perm)
+    if not len(seen):
+        return {}
+    has_sig = seen.keys["has_signature"]
+    copies, _ = repeats(seen.keys["body"], has_sig)
+    firsts = has_sig.copy()
+    firsts[copies] = False
+    at = np.flatnonzero(firsts)
+    earlier, later, share, _ = near_pairs(seen.keys["signature"][at], p.threshold, b, r)
+    match, similarity = first_matches(len(at), earlier, later, share)
+    failing = np.flatnonzero(match >= 0)
+    named = _named(seen, at[match[failing]])
     out: dict[int, Why] = {}
-    for i, s in enumerate(sightings):
-        if s.key is None:
-            continue
-        exact, raw = s.key
-        if exact in exact_seen:
-            continue  # an exact copy is body_unique's finding
-        exact_seen.add(exact)
-        best = index.match(raw)
-        if best is None:
-            index.add(i, raw)
-            continue
-        similarity, j = best
+    for i, j, sim in zip(
+        at[failing].tolist(), at[match[failing]].tolist(), similarity[failing].tolist(), strict=True
+    ):
         out[i] = Why(
-            f"the body is a near-duplicate of {_place(sightings[j])}: about "
-            f"{similarity:.0%} of their {p.shingle_words}-word sequences are shared "
-            "(MinHash estimate); the same story was saved twice, perhaps once updated"
+            f"the body is a near-duplicate of {named[j]}: about {sim:.0%} of their "
+            f"{p.shingle_words}-word sequences are shared (MinHash estimate); the same story "
+            "was saved twice, perhaps once updated"
         )
     return out
+
+
+_NEAR_KEYS = ["body", "has_body", "signature", "has_signature"]
+_near_sketch, _near_list_judge = listed(body_columns, _near_judge, _NEAR_KEYS)
 
 
 _EXTRA_SENTENCE = "Officials declined to comment further."
@@ -311,7 +303,9 @@ body_near_duplicate = CorpusExpectation(
     field="body",
     params=NearDuplicate,
     sketch=_near_sketch,
-    judge=_near_judge,
+    judge=_near_list_judge,
+    sketch_columns=body_columns,
+    judge_columns=_near_judge,
     fix="Review the pair: keep the latest version of a story saved twice (an update or a "
     "correction), or drop the copy.",
     breaker=_near_copy,
@@ -323,10 +317,10 @@ body_near_duplicate = CorpusExpectation(
 # --- headline_unique --------------------------------------------------------------------------
 
 
-def headline_keys(batch: pd.DataFrame) -> pd.Series:
-    """The key of each headline with white space folded, quotes straightened and case
-    ignored."""
-    return text_keys(comparable(batch["headline"]).str.lower())
+def headline_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The hash of each headline with white space folded, quotes straightened and case
+    ignored, and where there is one."""
+    return text_hashes(comparable(batch["headline"]).str.lower())
 
 
 class HeadlineUnique(NearDuplicate):
@@ -338,104 +332,138 @@ class HeadlineUnique(NearDuplicate):
     )
 
 
-def _headline_unique_sketch(batch: pd.DataFrame, p: HeadlineUnique) -> pd.Series:
-    """(headline key, body signature or None) of each article with a headline, else None."""
-    headlines = headline_keys(batch)
-    bodies = body_signatures(batch, p)
-    keys = [
-        (h, b[1] if b is not None else None) if h is not None else None
-        for h, b in zip(headlines.tolist(), bodies.tolist(), strict=True)
-    ]
-    return pd.Series(keys, index=batch.index, dtype=object)
+def _headline_columns(batch: pd.DataFrame, p: HeadlineUnique) -> KeyColumns:
+    """Each headline's hash (``headline``, where ``has_headline``) and its body's signature
+    (body_columns')."""
+    hashes, present = headline_hashes(batch)
+    body = body_columns(batch, p)
+    return {
+        "headline": hashes,
+        "has_headline": present,
+        "signature": body["signature"],
+        "has_signature": body["has_signature"],
+    }
 
 
-@dataclasses.dataclass
-class _Headline:
-    """What the corpus holds under one headline so far: its first sighting on each day, and
-    (from the second sighting on) the bodies to compare a new one with."""
-
-    first: int
-    days: dict[str, int]
-    bodies: list[tuple[int, bytes]]
-    index: NearIndex | None = None
+def _day_codes(seen: Sightings) -> np.ndarray:
+    """A number for each header day (-1 for none), equal for equal days."""
+    days = seen.date.combine_chunks() if seen.date.num_chunks != 1 else seen.date.chunk(0)
+    present = pc.fill_null(pc.not_equal(days, ""), False).to_numpy(zero_copy_only=False)
+    codes = pc.dictionary_encode(days).indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return np.where(present, codes.astype(np.int64), -1)
 
 
-def _headline_unique_judge(sightings: list[Sighting], p: HeadlineUnique) -> dict[int, Why]:
+def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]:
     """A shared headline fails where it is likely the same story twice: the same header day,
     or a body that is a near-duplicate (body_near_duplicate's MinHash, its threshold) of one
     under the same headline. Another day with another body is a recurring headline: it
-    passes, unless ``any_day``."""
-    seen: dict[object, _Headline] = {}
-    out: dict[int, Why] = {}
-    for i, s in enumerate(sightings):
-        if s.key is None:
-            continue
-        headline, body = s.key
-        group = seen.get(headline)
-        if group is None:
-            seen[headline] = _Headline(i, {s.date: i} if s.date else {}, [])
-            if body is not None:
-                seen[headline].bodies.append((i, body))
-            continue
-        same_day = group.days.get(s.date) if s.date else None
-        if same_day is not None:
-            out[i] = Why(
-                f"the headline is the same as in {_place(sightings[same_day])}, on the same "
-                f"day ({s.date}): likely one story saved twice; keep one, and if they are two "
-                "stories, the scraper took the wrong headline"
-            )
-            continue
-        near = None
-        if body is not None and group.bodies:
-            if group.index is None:
-                group.index = NearIndex(p)
-                for j, raw in group.bodies:
-                    group.index.add(j, raw)
-            near = group.index.match(body)
+    passes, unless ``any_day``. An article that fails is not compared with later ones.
+
+    Headlines are grouped by hash; only an article that shares its headline and day with an
+    earlier one, or its headline and a near-duplicate body (by LSH banding within the group,
+    see toolkit.lsh), is judged one by one, so a headline recurring every day costs nothing
+    beyond the grouping."""
+    if not len(seen):
+        return {}
+    at = np.flatnonzero(seen.keys["has_headline"])
+    if len(at) < 2:
+        return {}
+    headline = seen.keys["headline"][at]
+    group, _ = pd.factorize(headline)
+    group_first = first_of_codes(group)[group]  # the first article of each one's headline
+    day = _day_codes(seen)[at]
+    dated = day >= 0
+    # The (headline, day) of each dated article: the first of each is where "the same day" can
+    # be found; an article with an earlier one is judged in order.
+    same_day = np.where(dated, group.astype(np.int64) * (int(day.max()) + 2) + day, -1)
+    later_day, first_day = repeats(same_day, dated)
+    day_first = np.full(len(at), -1, dtype=np.int64)
+    day_first[later_day] = first_day
+    # Pairs of near-duplicate bodies under one headline, for the articles that have a body.
+    with_body = np.flatnonzero(seen.keys["has_signature"][at])
+    pairs_of = np.zeros(len(at), dtype=bool)
+    earlier = later = np.zeros(0, np.int64)
+    share = np.zeros(0, np.float64)
+    if len(with_body) > 1 and np.bincount(group[with_body]).max() > 1:
+        b, r = bands(p.threshold, p.num_perm)
+        sig = seen.keys["signature"][at[with_body]]
+        earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, salt=headline[with_body])
+        earlier, later = with_body[earlier], with_body[later]
+        pairs_of[later] = True
+    judged_in_order = np.flatnonzero((day_first >= 0) | pairs_of)
+    repeated = np.arange(len(at)) != group_first
+    member = np.ones(len(at), dtype=bool)
+    verdicts: list[tuple[int, str, int, float]] = []  # (local, rule, local of the other, sim)
+    if p.any_day:
+        plain = repeated.copy()
+        plain[judged_in_order] = False
+        member[plain] = False
+        verdicts += [
+            (i, "any_day", int(group_first[i]), 0.0) for i in np.flatnonzero(plain).tolist()
+        ]
+    lo = np.searchsorted(later, judged_in_order, side="left")
+    hi = np.searchsorted(later, judged_in_order, side="right")
+    js = earlier.tolist()
+    day_member: dict[int, int] = {}  # (headline, day) to its first member judged in order
+    for i, a, z in zip(judged_in_order.tolist(), lo.tolist(), hi.tolist(), strict=True):
+        f = int(day_first[i])
+        if f >= 0:
+            j = f if member[f] else day_member.get(int(same_day[i]), -1)
+            if j >= 0:
+                verdicts.append((i, "day", j, 0.0))
+                member[i] = False
+                continue
+        near = next((k for k in range(a, z) if member[js[k]]), None)
         if near is not None:
-            similarity, j = near
-            out[i] = Why(
-                f"the headline is the same as in {_place(sightings[j])} and the bodies are "
-                f"near-duplicates (about {similarity:.0%} of their {p.shingle_words}-word "
-                "sequences shared): the same story saved twice, perhaps once updated; keep "
-                "the latest"
+            verdicts.append((i, "near", js[near], float(share[near])))
+            member[i] = False
+        elif p.any_day:
+            verdicts.append((i, "any_day", int(group_first[i]), 0.0))
+            member[i] = False
+        elif dated[i]:
+            day_member.setdefault(int(same_day[i]), i)
+    if not verdicts:
+        return {}
+    named = _named(seen, at[np.array([v[2] for v in verdicts])])
+    on_days = [v[0] for v in verdicts if v[1] == "day"]
+    days = iter(seen.date.take(pa.array(at[on_days], type=pa.int64())).to_pylist())
+    out: dict[int, Why] = {}
+    for i, rule, j, sim in verdicts:
+        other = named[int(at[j])]
+        if rule == "day":
+            message = (
+                f"the headline is the same as in {other}, on the same day ({next(days)}): "
+                "likely one story saved twice; keep one, and if they are two stories, the "
+                "scraper took the wrong headline"
             )
-            continue
-        if p.any_day:
-            out[i] = Why(
-                f"the headline is the same as in {_place(sightings[group.first])} (another "
-                "day, another body: any_day fails every repeated headline)"
+        elif rule == "near":
+            message = (
+                f"the headline is the same as in {other} and the bodies are near-duplicates "
+                f"(about {sim:.0%} of their {p.shingle_words}-word sequences shared): the same "
+                "story saved twice, perhaps once updated; keep the latest"
             )
-            continue
-        if s.date:
-            group.days.setdefault(s.date, i)
-        if body is not None:
-            group.bodies.append((i, body))
-            if group.index is not None:
-                group.index.add(i, body)
+        else:
+            message = (
+                f"the headline is the same as in {other} (another day, another body: any_day "
+                "fails every repeated headline)"
+            )
+        out[int(at[i])] = Why(message)
     return out
+
+
+_HEADLINE_KEYS = ["headline", "has_headline", "signature", "has_signature"]
+_headline_unique_sketch, _headline_list_judge = listed(
+    _headline_columns, _headline_unique_judge, _HEADLINE_KEYS
+)
 
 
 def _headline_key_column(batch: pd.DataFrame, p: HeadlineUnique) -> dict[str, pd.Series]:
     """True where the headline is empty or not shared with an earlier article of the corpus on
     the same day or over a near-duplicate body (the judge's verdict over the whole frame)."""
-    keys = _headline_unique_sketch(batch, p)
-    order = np.lexsort((batch["line"].to_numpy(), batch["file_no"].to_numpy())).tolist()
-    dates = batch["date"].astype(object).where(batch["date"].notna(), None).tolist()
-    sightings = [
-        Sighting(
-            order=(0, n),
-            file="",
-            line=0,
-            key=keys.iat[r],
-            excerpt="",
-            date=str(dates[r]) if dates[r] else None,
-        )
-        for n, r in enumerate(order)
-    ]
-    failing = [order[n] for n in _headline_unique_judge(sightings, p)]
+    seen = Sightings.of(batch, batch["headline"], _headline_columns(batch, p))
+    order = seen.order()
     passes = np.ones(len(batch), dtype=bool)
-    passes[failing] = False
+    passes[order[list(_headline_unique_judge(seen.take(order), p))]] = False
     return {"headline_first_seen": pd.Series(passes, index=batch.index)}
 
 
@@ -466,7 +494,9 @@ headline_unique = CorpusExpectation(
     field="headline",
     params=HeadlineUnique,
     sketch=_headline_unique_sketch,
-    judge=_headline_unique_judge,
+    judge=_headline_list_judge,
+    sketch_columns=_headline_columns,
+    judge_columns=_headline_unique_judge,
     fix="Check the pair: the same story saved twice (same day, or the same text updated) should "
     "be deduplicated; two stories under one headline on one day mean the scraper took the "
     "headline from the wrong element.",

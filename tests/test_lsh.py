@@ -1,0 +1,92 @@
+"""LSH banding in bulk: the candidates are datasketch's, and a huge bucket costs linear work."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from datasketch import LeanMinHash, MinHashLSH
+
+from toolkit import lsh
+from toolkit.expectations.corpus import shingle_hashes, signatures
+
+
+def _signatures(bodies: list[str], num_perm: int = 64) -> np.ndarray:
+    hashes, rows, _ = shingle_hashes(pd.Series(bodies, dtype="string[pyarrow]"), 3)
+    return signatures(hashes, rows, len(bodies), num_perm)
+
+
+def _bodies(n: int, seed: int) -> list[str]:
+    """Bodies of sentences drawn from a small pool: many share a band without being copies."""
+    rng = np.random.default_rng(seed)
+    pool = [" ".join(f"w{rng.integers(60)}" for _ in range(8)) for _ in range(25)]
+    return [" ".join(rng.choice(pool, size=rng.integers(2, 5))) for _ in range(n)]
+
+
+def _templated(n: int, seed: int) -> list[str]:
+    """A market close every day: one template, the figures changing."""
+    rng = np.random.default_rng(seed)
+    return [
+        f"The KOSPI closed at {rng.integers(2000, 3000)} on day {d}, with foreign investors net "
+        f"sellers of {rng.integers(1, 900)} billion won as the won traded at "
+        f"{rng.integers(1200, 1400)} to the dollar; Samsung Electronics ended flat and "
+        "SK hynix gained on chip demand while the KOSDAQ edged higher in thin trading."
+        for d in range(n)
+    ]
+
+
+@pytest.mark.parametrize(("threshold", "num_perm"), [(0.5, 64), (0.3, 128), (0.8, 64)])
+def test_bands_are_datasketchs(threshold: float, num_perm: int) -> None:
+    reference = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    assert lsh.bands(threshold, num_perm) == (reference.b, reference.r)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_candidate_pairs_are_the_pairs_datasketch_returns(seed: int) -> None:
+    sig = _signatures(_bodies(300, seed))
+    b, r = lsh.bands(0.5, 64)
+    earlier, later = lsh.candidate_pairs(lsh.band_keys(sig, b, r), cap=10**6)
+    banded = lsh.share_a_band(sig, earlier, later, b, r)
+    ours = set(zip(earlier[banded].tolist(), later[banded].tolist(), strict=True))
+    index = MinHashLSH(threshold=0.5, num_perm=64)
+    theirs = set()
+    for i, row in enumerate(sig):
+        m = LeanMinHash(seed=1, hashvalues=row.astype(np.uint64), scheme="legacy")
+        theirs |= {(j, i) for j in index.query(m)}
+        index.insert(i, m, check_duplication=False)
+    assert len(theirs) > 100  # the corpus has candidates to find
+    assert ours == theirs
+
+
+def test_similarities_are_the_share_of_equal_values() -> None:
+    sig = _signatures(_bodies(50, 3))
+    earlier, later = np.array([0, 1, 2]), np.array([5, 9, 49])
+    share = lsh.similarities(sig, earlier, later)
+    expected = [float(np.mean(sig[e] == sig[x])) for e, x in zip(earlier, later, strict=True)]
+    assert share.tolist() == expected
+
+
+def test_a_huge_bucket_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A small cap, so that small corpora show the cost of large ones.
+    monkeypatch.setattr(lsh, "CAP", 16)
+    b, r = lsh.bands(0.5, 64)
+    compared = []
+    for n in (1000, 2000, 4000):
+        sig = _signatures(_templated(n, 5))
+        *_, count = lsh.near_pairs(sig, 0.5, b, r)
+        compared.append(count)
+    # Without the cap, 4,000 copies of a template sharing a band make 8 million pairs.
+    assert compared[2] <= 16 * b * 4000
+    # Doubling the corpus about doubles the work (more rare band values meet in a larger one).
+    assert compared[1] <= 2.3 * compared[0] and compared[2] <= 2.3 * compared[1]
+
+
+def test_the_sequential_rule_skips_copies_and_takes_the_most_similar() -> None:
+    # Row 1 copies 0; row 2 is closest to 1 (a copy, not a member), then to 0.
+    earlier = np.array([0, 1, 0])
+    later = np.array([1, 2, 2])
+    share = np.array([0.9, 0.95, 0.7])
+    order = np.lexsort((earlier, -share, later))
+    match, similarity = lsh.first_matches(3, earlier[order], later[order], share[order])
+    assert match.tolist() == [-1, 0, 0]
+    assert similarity.tolist() == [0.0, 0.9, 0.7]

@@ -1,0 +1,245 @@
+"""What a corpus expectation keeps of each article between batches, as columns.
+
+The sightings of one batch are a few arrays, one row per article in the expectation's scope:
+file number and line (the corpus order), file, excerpt, date and headline (for the findings),
+and the expectation's key columns (numpy arrays: a 64-bit hash, a MinHash signature matrix).
+They are made in the process that read the batch, pickle as a few buffers, and merge by
+concatenation; the corpus order is one stable sort at the end. No Python object is made per
+article, except for a custom expectation that gives no columnar form: its sketch's keys are
+kept as they come and its judge gets the list of ``Sighting`` it was written for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from toolkit.text import EXCERPT_CHARS, excerpt
+
+if TYPE_CHECKING:
+    from toolkit.expectations.base import Why
+
+KeyColumns = dict[str, np.ndarray]
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
+
+
+def text_column(values: pd.Series | Sequence[object]) -> pa.ChunkedArray:
+    """A text column as Arrow strings (null for a missing value); a column of other values
+    (numbers, lists) as their ``str``."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        arr = None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        if arr is not None and pa.types.is_null(arr.type):
+            return pa.chunked_array([pa.nulls(len(arr), pa.string())])
+        arr = pa.array([_text_or_none(v) for v in list(values)], type=pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        return arr.cast(pa.string())
+    return pa.chunked_array([arr.cast(pa.string())], type=pa.string())
+
+
+def excerpts(values: pd.Series) -> pa.ChunkedArray:
+    """``toolkit.text.excerpt`` of every value, in Arrow kernels for a text column."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        arr = None
+    if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        # A missing value (None, NaN, pd.NA) has the empty excerpt.
+        shown = [excerpt(None if v is pd.NA else v) for v in values]
+        return pa.chunked_array([pa.array(shown, type=pa.string())])
+    arr = arr.cast(pa.string())
+    text = pc.fill_null(arr, "")
+    long = pc.greater(pc.utf8_length(text), EXCERPT_CHARS)
+    # utf8_slice_codeunits counts code points, as Python's slicing does.
+    cut = pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 0, EXCERPT_CHARS - 1), "…", "")
+    out = pc.if_else(long, cut, text)
+    return out if isinstance(out, pa.ChunkedArray) else pa.chunked_array([out])
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One article as a corpus expectation's list-form judge reads it."""
+
+    order: tuple[int, int]  # (file number, line): the corpus order, whatever the batching
+    file: str
+    line: int
+    key: Any
+    excerpt: str
+    date: str | None = None
+    headline: str | None = None
+
+
+@dataclass
+class Sightings:
+    """The sightings of one corpus expectation, one row per article."""
+
+    file_no: np.ndarray  # int64
+    line: np.ndarray  # int64
+    file: pa.ChunkedArray
+    excerpt: pa.ChunkedArray
+    date: pa.ChunkedArray
+    headline: pa.ChunkedArray
+    # The key columns of an expectation with a columnar sketch, each with one row per article.
+    keys: KeyColumns = field(default_factory=dict)
+    # The keys of one without (a custom expectation's sketch), one per article, as they came.
+    objects: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    @classmethod
+    def of(
+        cls,
+        scope: pd.DataFrame,
+        column: pd.Series,
+        keys: KeyColumns | None = None,
+        objects: list[Any] | None = None,
+    ) -> Sightings:
+        """The sightings of the articles of ``scope``; the excerpt is of ``column``."""
+        return cls(
+            file_no=scope["file_no"].to_numpy(dtype=np.int64),
+            line=scope["line"].to_numpy(dtype=np.int64),
+            file=text_column(scope["file"]),
+            excerpt=excerpts(column),
+            date=text_column(scope["date"]),
+            headline=text_column(scope["headline"]),
+            keys=keys or {},
+            objects=objects,
+        )
+
+    @classmethod
+    def empty(cls) -> Sightings:
+        nothing = pa.chunked_array([], type=pa.string())
+        none = np.zeros(0, np.int64)
+        return cls(none, none, nothing, nothing, nothing, nothing)
+
+    @classmethod
+    def concat(cls, parts: Iterable[Sightings]) -> Sightings:
+        """The parts one after the other (the Arrow columns without a copy)."""
+        full = [p for p in parts if len(p)]
+        if not full:
+            return cls.empty()
+        if len(full) == 1:
+            return full[0]
+        names = full[0].keys.keys()
+        objects = None
+        if any(p.objects is not None for p in full):
+            objects = [k for p in full for k in (p.objects or [None] * len(p))]
+        return cls(
+            file_no=np.concatenate([p.file_no for p in full]),
+            line=np.concatenate([p.line for p in full]),
+            file=pa.chunked_array([c for p in full for c in p.file.chunks], pa.string()),
+            excerpt=pa.chunked_array([c for p in full for c in p.excerpt.chunks], pa.string()),
+            date=pa.chunked_array([c for p in full for c in p.date.chunks], pa.string()),
+            headline=pa.chunked_array([c for p in full for c in p.headline.chunks], pa.string()),
+            keys={n: np.concatenate([p.keys[n] for p in full]) for n in names},
+            objects=objects,
+        )
+
+    def order(self) -> np.ndarray:
+        """Positions in corpus order (file number, then line; ties as they came)."""
+        return np.lexsort((self.line, self.file_no))
+
+    def take(self, positions: np.ndarray) -> Sightings:
+        at = pa.array(positions, type=pa.int64())
+        return Sightings(
+            file_no=self.file_no[positions],
+            line=self.line[positions],
+            file=self.file.take(at),
+            excerpt=self.excerpt.take(at),
+            date=self.date.take(at),
+            headline=self.headline.take(at),
+            keys={n: k[positions] for n, k in self.keys.items()},
+            objects=None if self.objects is None else [self.objects[i] for i in positions],
+        )
+
+    def ordered(self) -> Sightings:
+        """The sightings in corpus order, whatever the batching and the processes."""
+        order = self.order()
+        if (order == np.arange(len(order))).all():
+            return self
+        return self.take(order)
+
+    def rows(self, positions: Sequence[int] | np.ndarray) -> list[Sighting]:
+        """The sightings at ``positions`` as ``Sighting`` records (key: the custom sketch's)."""
+        at = pa.array(np.asarray(positions, dtype=np.int64), type=pa.int64())
+        files, excerpts_, dates, headlines = (
+            c.take(at).to_pylist() for c in (self.file, self.excerpt, self.date, self.headline)
+        )
+        return [
+            Sighting(
+                order=(int(self.file_no[i]), int(self.line[i])),
+                file=f,
+                line=int(self.line[i]),
+                key=None if self.objects is None else self.objects[i],
+                excerpt=x or "",
+                date=d,
+                headline=h,
+            )
+            for i, f, x, d, h in zip(positions, files, excerpts_, dates, headlines, strict=True)
+        ]
+
+    def places(self, positions: Sequence[int] | np.ndarray) -> list[str]:
+        """``file:line ('headline')`` of the sightings at ``positions``, as messages name them."""
+        return [place(s) for s in self.rows(positions)]
+
+    def as_list(self) -> list[Sighting]:
+        return self.rows(np.arange(len(self)))
+
+
+def place(s: Sighting) -> str:
+    """Where a sighting is, as a message names the first of a duplicate."""
+    headline = f" ({s.headline!r})" if s.headline else ""
+    return f"{s.file}:{s.line}{headline}"
+
+
+def from_list(seen: Sequence[Sighting], names: Sequence[str]) -> Sightings:
+    """Sightings whose keys are rows of key columns (``columns_as_rows``), back to columns."""
+    if not seen:
+        return Sightings.empty()
+    return Sightings(
+        file_no=np.array([s.order[0] for s in seen], dtype=np.int64),
+        line=np.array([s.line for s in seen], dtype=np.int64),
+        file=text_column([s.file for s in seen]),
+        excerpt=text_column([s.excerpt for s in seen]),
+        date=text_column([s.date for s in seen]),
+        headline=text_column([s.headline for s in seen]),
+        keys={n: np.stack([s.key[k] for s in seen]) for k, n in enumerate(names)},
+    )
+
+
+ColumnSketch = Callable[[pd.DataFrame, Any], Mapping[str, np.ndarray]]
+ColumnJudge = Callable[[Sightings, Any], "dict[int, Why]"]
+
+
+ListSketch = Callable[[pd.DataFrame, Any], pd.Series]
+ListJudge = Callable[[list[Sighting], Any], "dict[int, Why]"]
+
+
+def listed(
+    sketch: ColumnSketch, judge: ColumnJudge, names: Sequence[str]
+) -> tuple[ListSketch, ListJudge]:
+    """The list form (``sketch`` giving one key per article, ``judge`` reading a list of
+    Sighting) of a columnar sketch and judge, for callers of the protocol custom expectations
+    use: a key is the tuple of the article's values in the key columns ``names``."""
+
+    def as_rows(batch: pd.DataFrame, p: Any) -> pd.Series:
+        columns = sketch(batch, p)
+        rows = list(zip(*(columns[n] for n in names), strict=True))
+        return pd.Series(rows, index=batch.index, dtype=object)
+
+    def judge_list(seen: list[Sighting], p: Any) -> dict[int, Why]:
+        return judge(from_list(seen, names), p)
+
+    return as_rows, judge_list
