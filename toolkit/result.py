@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import IO, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, TypeAdapter
 from pydantic_core import core_schema
@@ -226,6 +226,21 @@ class Result(_Model):
         if isinstance(self.findings, FindingSequence):
             return self.findings.of(suite, expectation_id)
         return [f for f in self.findings if f.suite == suite and f.id == expectation_id]
+
+    def unaccepted(self, suite: str, expectation_id: str, limit: int) -> tuple[list[Finding], int]:
+        """The first ``limit`` findings of one expectation the baseline does not accept, and
+        how many there are: what a summary lists and counts, without a copy of them all."""
+        found = self.findings_for(suite, expectation_id)
+        if self.summary.baseline is None:  # no baseline was applied: nothing is accepted
+            return list(found[: max(0, limit)]), len(found)
+        first: list[Finding] = []
+        total = 0
+        for f in found:
+            if f.baseline != "accepted":
+                if total < limit:
+                    first.append(f)
+                total += 1
+        return first, total
 
     def to_json(self, indent: int | None = 2) -> str:
         parts: list[str] = []

@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -315,7 +316,7 @@ def _buckets(first: dt.date, last: dt.date) -> tuple[str, list[str]]:
 NO_DATE = "no date"
 
 
-def date_chart(findings: list[Finding]) -> Chart:
+def date_chart(findings: Iterable[Finding]) -> Chart:
     """Findings by their article's header date, stacked by severity; findings without a real
     date (file-level ones, unparseable dates) in a last bar of their own."""
     counts = Counter((f.date, f.severity) for f in findings)

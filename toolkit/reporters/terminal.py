@@ -230,7 +230,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
 
 
 def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
-    found = [f for f in result.findings_for(stats.suite, stats.id) if f.baseline != "accepted"]
+    found, total = result.unaccepted(stats.suite, stats.id, limit)
     head = Text.assemble(
         (
             f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
@@ -241,7 +241,7 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         f" ({stats.accepted} accepted by the baseline)" if stats.accepted else "",
     )
     lines: list[Text | Padding] = [head]
-    for f in found[:limit]:
+    for f in found:
         # Padded rather than prefixed with spaces: a wrapped line keeps its indent.
         lines.append(
             Padding(
@@ -252,8 +252,8 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         )
         if f.excerpt:
             lines.append(Padding(Text(visible(f.excerpt), style="dim"), (0, 0, 0, 6), expand=False))
-    shown = min(len(found), limit)
-    more = len(found) + stats.findings_omitted - shown
+    shown = len(found)
+    more = total + stats.findings_omitted - shown
     if more > 0:
         omitted = stats.findings_omitted
         note = f" ({omitted} not kept: --max-findings)" if omitted else ""
