@@ -446,12 +446,11 @@ class StoredFindings(FindingSequence):
 
     def _read(self, start: int, end: int) -> Iterator[Finding]:
         """Rows ``start`` to ``end`` of this sequence, a batch at a time."""
-        if end <= start:
-            return
-        table = self._table()
         for at in range(start, end, READ_ROWS):
             stop = min(end, at + READ_ROWS)
-            found = _findings_of(table.slice(self.start + at, stop - at))
+            # Mapped again for each batch: the pages read leave this process's memory with
+            # it, so reading every finding costs no more memory than reading a batch.
+            found = _findings_of(self._table().slice(self.start + at, stop - at))
             if self.transform is None:
                 yield from found
             else:
