@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import count
 from pathlib import Path
-from types import FrameType
-from typing import Any, overload
+from types import FrameType, UnionType
+from typing import Any, Literal, Union, get_args, get_origin, overload
 
 import numpy as np
 import pyarrow as pa
@@ -48,25 +48,32 @@ SPILL_ROWS = 4096
 READ_ROWS = 2048
 PREFIX = "toolkit-findings-"
 
-SCHEMA = pa.schema(
-    [
-        ("suite", pa.string()),
-        ("expectation", pa.string()),
-        ("id", pa.string()),
-        ("severity", pa.string()),
-        ("file", pa.string()),
-        ("line", pa.int64()),
-        ("field", pa.string()),
-        ("field_line", pa.int64()),
-        ("excerpt", pa.string()),
-        ("spans", pa.list_(pa.list_(pa.int64()))),
-        ("message", pa.string()),
-        ("fingerprint", pa.string()),
-        ("date", pa.string()),
-        ("headline", pa.string()),
-        ("baseline", pa.string()),
-    ]
-)
+
+def _arrow_type(annotation: Any) -> pa.DataType:
+    """The Arrow type of a Finding field: derived, so that a field added to Finding is stored
+    too (a type this does not know stops the import, never drops the field quietly)."""
+    if annotation is str or get_origin(annotation) is Literal:
+        return pa.string()
+    if annotation is int:
+        return pa.int64()
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(args) == 1:
+        return _arrow_type(args[0])  # X | None: Arrow columns are nullable
+    if get_origin(annotation) in (list, tuple) and args:
+        inner = args[0]
+        if get_origin(annotation) is tuple and not all(a is args[0] for a in args):
+            raise TypeError(f"no Arrow form for a Finding field of type {annotation}")
+        return pa.list_(_arrow_type(inner))
+    raise TypeError(f"no Arrow form for a Finding field of type {annotation}")
+
+
+SCHEMA = pa.schema([(name, _arrow_type(f.annotation)) for name, f in Finding.model_fields.items()])
+# Fields that pydantic gives as lists of tuples (spans): Arrow reads lists back.
+_TUPLES = [
+    name
+    for name, f in Finding.model_fields.items()
+    if get_origin(f.annotation) is list and get_origin(get_args(f.annotation)[0]) is tuple
+]
 NAMES = SCHEMA.names
 
 Key = tuple[str, str]
@@ -295,7 +302,8 @@ def _open(path: str) -> pa.Table:
 
 def _findings_of(table: pa.Table | pa.RecordBatch) -> Iterator[Finding]:
     for row in table.to_pylist():
-        row["spans"] = [(a, b) for a, b in row["spans"]]
+        for name in _TUPLES:
+            row[name] = [tuple(t) for t in row[name]]
         yield Finding.model_construct(**row)
 
 
