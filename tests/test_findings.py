@@ -213,6 +213,7 @@ def test_the_spill_directory_is_private_and_removed_with_the_result(
     seed_article: Article,
 ) -> None:
     gc.collect()
+    store.close_all()  # a spill an earlier test still holds would be reused, not made anew
     before = set(spill_dirs())
     articles = [dataclasses.replace(seed_article, line=1 + 30 * i) for i in range(5)]
     result = check_articles(articles, [one_suite("- expect: byline_has_email")])
