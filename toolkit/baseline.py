@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from toolkit.findings import mapped
 from toolkit.result import (
     BaselineEntry,
     BaselineSummary,
@@ -100,19 +101,26 @@ def apply(result: Result, entries: list[BaselineEntry], label: str) -> Result:
     """Mark each finding new or accepted; an expectation whose findings are all accepted
     passes, and the baseline entries no finding matched are listed as stale."""
     left = Counter(e.fingerprint for e in entries)
-    marked: list[Finding] = []
+    # One byte a finding: the marks are applied as the findings are read, not to a copy.
+    flags = bytearray()
+    accepted_of: Counter[tuple[str, str]] = Counter()
+    new_of: Counter[tuple[str, str]] = Counter()
     for f in result.findings:
         accepted = left[f.fingerprint] > 0
         if accepted:
             left[f.fingerprint] -= 1
-        marked.append(f.model_copy(update={"baseline": "accepted" if accepted else "new"}))
+        flags.append(accepted)
+        (accepted_of if accepted else new_of)[(f.suite, f.id)] += 1
+
+    def mark(i: int, f: Finding) -> Finding:
+        return f.model_copy(update={"baseline": "accepted" if flags[i] else "new"})
+
+    marked = mapped(result.findings, mark)
     stale = []
     for e in sorted(entries, key=_order):
         if left[e.fingerprint] > 0:
             left[e.fingerprint] -= 1
             stale.append(e)
-    accepted_of = Counter((f.suite, f.id) for f in marked if f.baseline == "accepted")
-    new_of = Counter((f.suite, f.id) for f in marked if f.baseline == "new")
     suites = [_suite(s, accepted_of, new_of) for s in result.suites]
     summary = summarise(result.summary.files, result.summary.articles, suites, marked)
     new = sum(new_of.values())

@@ -31,6 +31,7 @@ from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
+from toolkit.findings import FindingLog, arrange
 from toolkit.history import History, judge_history
 from toolkit.profile import Profile, profile_batch
 from toolkit.readers import ReadOutcome, discover, shown_path
@@ -159,7 +160,8 @@ class Partial:
     articles: int = 0
     checked: dict[Key, int] = field(default_factory=dict)
     failed: dict[Key, int] = field(default_factory=dict)
-    findings: list[Finding] = field(default_factory=list)
+    # Written to disk as they are made (toolkit.findings): a Partial holds which rows.
+    findings: FindingLog = field(default_factory=FindingLog)
     sightings: dict[Key, Sightings] = field(default_factory=dict)
     # Feed articles an entry does not apply to (they carry no part it checks).
     not_applicable: dict[Key, int] = field(default_factory=dict)
@@ -506,7 +508,7 @@ def finish(
     """Judge corpus expectations on the merged sightings and assemble the Result, keeping the
     first findings of each expectation in corpus order up to its limit; then the history
     expectations (against ``history``, the past runs; toolkit.history)."""
-    findings = list(total.findings)
+    findings = total.findings
     for suite in suites:
         for entry in suite.entries:
             exp = entry.expectation
@@ -523,21 +525,10 @@ def finish(
                     findings.extend(verdict_findings(suite, entry, seen, verdicts))
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
-    findings.sort(
-        key=lambda f: (suite_no[f.suite], order[(f.suite, f.id)], file_order.get(f.file, 0), f.line)
-    )
-    kept: dict[Key, int] = {}
-    trimmed = []
-    for f in findings:
-        key = (f.suite, f.id)
-        limit = limits.get(f.severity)
-        if limit is None or kept.get(key, 0) < limit:
-            kept[key] = kept.get(key, 0) + 1
-            trimmed.append(f)
-    findings = trimmed
+    stored, kept = arrange(findings, order, suite_no, file_order, limits)
     results = [_suite_result(s, total, kept) for s in suites]
-    summary = summarise(total.files, total.articles, results, findings)
-    result = Result(run=run, summary=summary, suites=results, findings=findings)
+    summary = summarise(total.files, total.articles, results, stored)
+    result = Result(run=run, summary=summary, suites=results, findings=stored)
     return judge_history(result, suites, total.profile, history)
 
 

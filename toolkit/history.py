@@ -29,7 +29,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from toolkit.profile import CorpusStats, Profile
-from toolkit.result import Result, Severity, summarise
+from toolkit.result import Finding, Result, Severity, summarise
 
 if TYPE_CHECKING:
     from toolkit.expectations.base import Why
@@ -435,7 +435,7 @@ def _with_verdicts(
     from toolkit.engine import corpus_finding
 
     entries = {(s.name, e.id): (s, e) for s in suites for e in s.entries}
-    findings = list(result.findings)
+    added: list[Finding] = []
     suite_results = []
     for sr in result.suites:
         stats = []
@@ -461,13 +461,20 @@ def _with_verdicts(
                 "engine_note": verdict.note,
             }
             stats.append(e.model_copy(update=update))
-            findings += [corpus_finding(suite, entry, why) for why in verdict.failures]
+            added += [corpus_finding(suite, entry, why) for why in verdict.failures]
         passed_suite = all(s.passed for s in stats if s.severity == "critical")
         suite_results.append(sr.model_copy(update={"expectations": stats, "passed": passed_suite}))
-    order = {(s.name, e.id): i for s in suites for i, e in enumerate(_all_entries(s))}
-    suite_no = {s.name: i for i, s in enumerate(suites)}
-    # Stable: the findings of the other expectations keep their order.
-    findings.sort(key=lambda f: (suite_no.get(f.suite, 0), order.get((f.suite, f.id), 0)))
+    findings: Sequence[Finding] = result.findings
+    if added:
+        # A history verdict is a few corpus-level findings, but they stand among the run's
+        # findings in suite order, so the run's findings (spilled to disk) are read back once.
+        order = {(s.name, e.id): i for s in suites for i, e in enumerate(_all_entries(s))}
+        suite_no = {s.name: i for i, s in enumerate(suites)}
+        # Stable: the findings of the other expectations keep their order.
+        findings = sorted(
+            [*result.findings, *added],
+            key=lambda f: (suite_no.get(f.suite, 0), order.get((f.suite, f.id), 0)),
+        )
     s = result.summary
     summary = summarise(s.files, s.articles, suite_results, findings)
     return result.model_copy(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from abc import abstractmethod
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, TypeAdapter
+from pydantic_core import core_schema
 
 from toolkit.profile import CorpusStats
 
@@ -60,6 +63,50 @@ class Finding(_Model):
     # The other suites of the run whose entry checks the same thing: the defect is reported
     # once, here (see toolkit.suite.fold_shared).
     also_in: list[str] = Field(default_factory=list)
+
+
+class FindingSequence(Sequence[Finding]):
+    """Findings kept outside memory (toolkit.findings.StoredFindings), read as they are
+    used: a Result's findings may be a million."""
+
+    @abstractmethod
+    def severities(self) -> Counter[str]:
+        """How many findings of each severity."""
+
+    @abstractmethod
+    def of(self, suite: str, expectation_id: str) -> Sequence[Finding]:
+        """The findings of one expectation, without reading the others."""
+
+
+def _findings_as_they_are(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> Any:
+    # Stored findings were made by the engine: validating them would read them all.
+    return value if isinstance(value, FindingSequence) else handler(value)
+
+
+def _findings_as_list(value: Any, handler: core_schema.SerializerFunctionWrapHandler) -> Any:
+    return handler(list(value) if isinstance(value, FindingSequence) else value)
+
+
+class _Findings:
+    """The type of Result.findings: a list of Finding in JSON, a list or a FindingSequence
+    in Python."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        as_list = handler.generate_schema(list[Finding])
+        return core_schema.no_info_wrap_validator_function(
+            _findings_as_they_are,
+            as_list,
+            serialization=core_schema.wrap_serializer_function_ser_schema(
+                _findings_as_list, schema=as_list
+            ),
+        )
+
+
+Findings = Annotated[Sequence[Finding], _Findings]
+_FINDING_LIST = TypeAdapter(list[Finding])
 
 
 class ExpectationStats(_Model):
@@ -166,7 +213,7 @@ class Result(_Model):
     run: RunInfo
     summary: Summary
     suites: list[SuiteResult]
-    findings: list[Finding]
+    findings: Findings
     # The corpus statistics of the run (toolkit.profile), set when the run has a history or
     # history expectations; kept in the history, not in the JSON Result.
     corpus: CorpusStats | None = Field(default=None, exclude=True)
@@ -186,11 +233,54 @@ class Result(_Model):
     def failed_expectations(self) -> list[ExpectationStats]:
         return [e for s in self.suites for e in s.expectations if not e.passed]
 
-    def findings_for(self, suite: str, expectation_id: str) -> list[Finding]:
+    def findings_for(self, suite: str, expectation_id: str) -> Sequence[Finding]:
+        if isinstance(self.findings, FindingSequence):
+            return self.findings.of(suite, expectation_id)
         return [f for f in self.findings if f.suite == suite and f.id == expectation_id]
 
+    def unaccepted(self, suite: str, expectation_id: str, limit: int) -> tuple[list[Finding], int]:
+        """The first ``limit`` findings of one expectation the baseline does not accept, and
+        how many there are: what a summary lists and counts, without a copy of them all."""
+        found = self.findings_for(suite, expectation_id)
+        if self.summary.baseline is None:  # no baseline was applied: nothing is accepted
+            return list(found[: max(0, limit)]), len(found)
+        first: list[Finding] = []
+        total = 0
+        for f in found:
+            if f.baseline != "accepted":
+                if total < limit:
+                    first.append(f)
+                total += 1
+        return first, total
+
     def to_json(self, indent: int | None = 2) -> str:
-        return self.model_dump_json(indent=indent)
+        parts: list[str] = []
+        self.write_json(parts.append, indent)
+        return "".join(parts)
+
+    def write_json(self, write: Any, indent: int | None = 2, chunk: int = 2048) -> None:
+        """``to_json`` in pieces, to ``write`` (a file's write method): the findings are
+        serialised ``chunk`` at a time, never all at once. The text is the same."""
+        head = self.model_copy(update={"findings": []}).model_dump_json(indent=indent)
+        # findings is the last field: the text ends with its empty list and the closing brace.
+        tail = "[]\n}" if indent else "[]}"
+        assert head.endswith(tail)
+        write(head[: -len(tail)])
+        first = True
+        for group in _chunks(self.findings, chunk):
+            text = _FINDING_LIST.dump_json(group, indent=indent).decode("utf-8")
+            inner = text[1:-1]  # without the list's brackets
+            if indent:
+                # One level deeper; JSON strings hold no raw line break, so this is exact.
+                inner = inner.rstrip("\n").replace("\n", "\n" + " " * indent)
+                write(("[" if first else ",") + inner)
+            else:
+                write(("[" if first else ",") + inner)
+            first = False
+        if first:
+            write(tail)
+        else:
+            write("\n" + " " * indent + "]\n}" if indent else "]}")
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Result:
@@ -201,12 +291,27 @@ class Result(_Model):
         return cls.from_json(path.read_bytes())
 
 
+def _chunks(findings: Iterable[Finding], size: int) -> Iterable[list[Finding]]:
+    group: list[Finding] = []
+    for f in findings:
+        group.append(f)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
 def summarise(
-    files: int, articles: int, suites: list[SuiteResult], findings: list[Finding]
+    files: int, articles: int, suites: list[SuiteResult], findings: Iterable[Finding]
 ) -> Summary:
     stats = [e for s in suites for e in s.expectations]
     failed = Counter(e.severity for e in stats if not e.passed)
-    by_severity = Counter(f.severity for f in findings)
+    by_severity = (
+        findings.severities()
+        if isinstance(findings, FindingSequence)
+        else Counter(f.severity for f in findings)
+    )
     return Summary(
         files=files,
         articles=articles,

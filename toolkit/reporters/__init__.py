@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 from toolkit.reporters import (
     github,
@@ -48,6 +49,12 @@ class ReportOptions:
 
 
 Render = Callable[[Result, ReportOptions], str]
+# Formats written piece by piece as they are rendered: a report of a million findings is
+# never one string in memory.
+Stream = Callable[[Result, ReportOptions, Callable[[str], object]], None]
+STREAMED: dict[str, Stream] = {"json": json_report.write}
+# The text of a file, or what writes it to an open file.
+Content = str | Callable[[IO[str]], object]
 REPORTERS: dict[str, Render] = {
     "rich": terminal.render,
     "json": json_report.render,
@@ -154,12 +161,24 @@ def write_reports(
 
 
 def write_report(result: Result, dest: Destination, options: ReportOptions) -> None:
-    text = REPORTERS[dest.format](result, options)
+    stream = STREAMED.get(dest.format)
+    text: Content
+    if stream is not None:
+        text = lambda out: stream(result, options, out.write)  # noqa: E731
+    else:
+        text = REPORTERS[dest.format](result, options)
     if dest.path is None:
-        sys.stdout.write(text)
+        _write_to(sys.stdout, text)
         sys.stdout.flush()
     else:
         write_file(dest.path, text)
+
+
+def _write_to(out: IO[str], text: Content) -> None:
+    if callable(text):
+        text(out)
+    else:
+        out.write(text)
 
 
 # Where /dev/stdout, /dev/fd/N and /proc/self/fd/N live: always written in place, even when
@@ -167,7 +186,7 @@ def write_report(result: Result, dest: Destination, options: ReportOptions) -> N
 _IN_PLACE_ROOTS = ("/dev/", "/proc/")
 
 
-def write_file(path: Path, text: str) -> None:
+def write_file(path: Path, text: Content) -> None:
     """A regular file (or a new one) is replaced atomically; a symlink is followed and its
     target written (the link stays a link); a character device, FIFO or socket, and any path
     under /dev or /proc, is opened and written in place, never replaced."""
@@ -186,16 +205,16 @@ def write_file(path: Path, text: str) -> None:
         write_atomic(Path(os.path.realpath(path)), text, None if info is None else info.st_mode)
 
 
-def write_in_place(path: Path, text: str) -> None:
+def write_in_place(path: Path, text: Content) -> None:
     """Open ``path`` for writing and write: for devices, FIFOs, /dev/stdout. A FIFO no
     process reads is an error (ENXIO), not a hang."""
     fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK | os.O_NOCTTY)
     os.set_blocking(fd, True)
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-        out.write(text)
+        _write_to(out, text)
 
 
-def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+def write_atomic(path: Path, text: Content, mode: int | None = None) -> None:
     """Write to a temporary file beside ``path`` and rename it over: a killed run never
     leaves half a report (on SIGTERM or SIGHUP the temporary file is removed). ``mode``: the
     permissions of the file replaced, kept."""
@@ -204,7 +223,7 @@ def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
     _in_flight.add(tmp)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+            _write_to(out, text)
         # mkstemp creates the file private (0600); a report gets the mode any new file gets.
         os.chmod(tmp, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, path)

@@ -6,6 +6,8 @@ writing), so the rest are counted in a closing line that names the full report.
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from toolkit.result import SEVERITIES, Finding, Result, Severity
@@ -37,15 +39,21 @@ def command(name: str, message: str, **properties: str | int) -> str:
     )
 
 
-def worst_first(result: Result) -> list[Finding]:
+def worst_first(result: Result, limit: int | None = None) -> list[Finding]:
     """Critical before warning before info; within one severity the findings of failed
-    expectations before those that pass under ``mostly``; then by file and line."""
+    expectations before those that pass under ``mostly``; then by file and line. With
+    ``limit``, the first ``limit`` of that order among those the baseline does not accept,
+    picked as the findings are read (heapq.nsmallest is sorted()[:limit], ties included)."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     failed = {(e.suite, e.id) for e in result.failed_expectations()}
-    return sorted(
-        result.findings,
-        key=lambda f: (rank[f.severity], (f.suite, f.id) not in failed, f.file, f.line),
-    )
+
+    def key(f: Finding) -> tuple[int, bool, str, int]:
+        return (rank[f.severity], (f.suite, f.id) not in failed, f.file, f.line)
+
+    if limit is None:
+        return sorted(result.findings, key=key)
+    new: Iterable[Finding] = (f for f in result.findings if f.baseline != "accepted")
+    return heapq.nsmallest(limit, new, key=key)
 
 
 def annotation(f: Finding) -> str:
@@ -68,15 +76,17 @@ def annotation(f: Finding) -> str:
 
 def render(result: Result, options: ReportOptions) -> str:
     # Findings the baseline file accepts are not annotated: only new ones need a look.
-    ordered = [f for f in worst_first(result) if f.baseline != "accepted"]
     limit = max(0, options.max_annotations)
+    ordered = worst_first(result, limit)
+    b = result.summary.baseline
+    new = len(result.findings) if b is None else b.new
     # An expectation that could not run is always annotated, before any finding, uncapped.
     errors = [
         command("error", visible(e.error or ""), title=f"{e.suite}/{e.id} could not run")
         for e in result.errored_expectations()
     ]
-    lines = [annotation(f) for f in ordered[:limit]]
-    more = len(ordered) - len(lines)
+    lines = [annotation(f) for f in ordered]
+    more = new - len(lines)
     verdict = (
         f"could not run {len(errors)} expectation(s)"
         if errors
@@ -90,9 +100,8 @@ def render(result: Result, options: ReportOptions) -> str:
         else "write the full report with --format html:PATH (or json:PATH)"
     )
     counts = ", ".join(f"{result.summary.findings[s]} {s}" for s in SEVERITIES)
-    head = f"toolkit check {verdict}: {len(ordered)} findings ({counts})"
-    if result.summary.baseline is not None:
-        b = result.summary.baseline
+    head = f"toolkit check {verdict}: {new} findings ({counts})"
+    if b is not None:
         head = (
             f"toolkit check {verdict}: {b.new} new findings, {b.accepted} accepted by "
             f"{b.file}, {len(b.stale)} no longer seen"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from toolkit.result import ExpectationStats, Finding, Result
@@ -25,7 +26,7 @@ def place(f: Finding) -> str:
     return f"{f.file}:{f.line}"
 
 
-def failure_message(stats: ExpectationStats, found: list[Finding], limit: int) -> str:
+def failure_message(stats: ExpectationStats, found: Sequence[Finding], limit: int) -> str:
     """One line: how many articles fail and the first of them, by file:line."""
     first = ", ".join(place(f) for f in found[:limit])
     more = f" and {len(found) - limit} more" if len(found) > limit else ""
@@ -36,7 +37,7 @@ def failure_message(stats: ExpectationStats, found: list[Finding], limit: int) -
     )
 
 
-def details(found: list[Finding], limit: int) -> str:
+def details(found: Sequence[Finding], limit: int) -> str:
     lines = []
     for f in found[:limit]:
         lines.append(xml_text(f"{place(f)}  [{f.field}]  {f.message}"))
@@ -51,10 +52,6 @@ def render(result: Result, options: ReportOptions) -> str:
     # junitparser keeps the element tree right (nesting, counts); it is small and maintained.
     from junitparser import Error, Failure, JUnitXml, TestCase, TestSuite
 
-    by_expectation: dict[tuple[str, str], list[Finding]] = {}
-    for f in result.findings:
-        by_expectation.setdefault((f.suite, f.id), []).append(f)
-
     xml = JUnitXml("toolkit check")
     for suite in result.suites:
         ts = TestSuite(xml_text(suite.name))
@@ -67,7 +64,7 @@ def render(result: Result, options: ReportOptions) -> str:
         failures = errors = 0
         for stats in suite.expectations:
             case = TestCase(xml_text(stats.id), classname=xml_text(suite.name))
-            found = by_expectation.get((stats.suite, stats.id), [])
+            found = result.findings_for(stats.suite, stats.id)
             if stats.error is not None:  # it could not run: an <error>, not a <failure>
                 errors += 1
                 case.result = [Error(xml_text(stats.error), "error")]

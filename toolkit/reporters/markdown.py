@@ -76,10 +76,6 @@ def render(result: Result, options: ReportOptions) -> str:
         "",
         *_baseline_lines(result),
     ]
-    by_expectation: dict[tuple[str, str], list[Finding]] = {}
-    for f in result.findings:
-        if f.baseline != "accepted":  # accepted findings are counted above, not listed
-            by_expectation.setdefault((f.suite, f.id), []).append(f)
     for suite in result.suites:
         out += [
             f"### suite {code(suite.name)} {STATUS[suite.passed]}",
@@ -96,22 +92,23 @@ def render(result: Result, options: ReportOptions) -> str:
             *([""] if any(e.error for e in suite.expectations) else []),
         ]
         for e in suite.expectations:
-            found = by_expectation.get((e.suite, e.id), [])
-            if not found:
+            # Accepted findings are counted above, not listed.
+            found, total = result.unaccepted(e.suite, e.id, options.examples)
+            if not total:
                 continue
             out += [
                 f"<details><summary>{STATUS[e.passed]} "
                 f"<code>{escape(visible(e.id), quote=False)}</code>: "
-                f"{len(found)} failing, the first {min(len(found), options.examples)}</summary>",
+                f"{total} failing, the first {min(total, options.examples)}</summary>",
                 "",
             ]
-            for f in found[: options.examples]:
+            for f in found:
                 line = f"- {code(f'{f.file}:{f.line}')} {md(f.message)}"
                 if f.excerpt:
                     line += f"<br><code>{excerpt_md(f)}</code>"
                 out.append(line)
-            if len(found) > options.examples:
-                out.append(f"- … and {len(found) - options.examples} more")
+            if total > options.examples:
+                out.append(f"- … and {total - options.examples} more")
             out += ["", "</details>", ""]
     if options.full_report:
         out += [f"Full report: {code(options.full_report)}", ""]

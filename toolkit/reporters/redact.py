@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from toolkit.findings import mapped
 from toolkit.result import Finding, Result
 
 # Finding addresses inside free text is a search, which email-validator (a validator of one
@@ -66,4 +67,6 @@ def _redact_finding(finding: Finding) -> Finding:
 def redact_emails(result: Result) -> Result:
     """The Result with every email address in article text (excerpts, messages, headlines)
     replaced by ``[redacted email]``; highlight spans follow the text they marked."""
-    return result.model_copy(update={"findings": [_redact_finding(f) for f in result.findings]})
+    # Applied as each finding is read: stored findings are not copied.
+    redacted = mapped(result.findings, lambda _, f: _redact_finding(f))
+    return result.model_copy(update={"findings": redacted})

@@ -252,7 +252,7 @@ def _suite_table(stats: list[ExpectationStats]) -> Table:
 
 
 def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
-    found = [f for f in result.findings_for(stats.suite, stats.id) if f.baseline != "accepted"]
+    found, total = result.unaccepted(stats.suite, stats.id, limit)
     head = Text.assemble(
         (
             f"  {MARK[stats.severity]} " if not stats.passed else "  • ",
@@ -266,7 +266,7 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         else "",
     )
     lines: list[Text | Padding] = [head]
-    for f in found[:limit]:
+    for f in found:
         # Padded rather than prefixed with spaces: a wrapped line keeps its indent.
         lines.append(
             Padding(
@@ -277,8 +277,8 @@ def _examples(result: Result, stats: ExpectationStats, limit: int) -> Group:
         )
         if f.excerpt:
             lines.append(Padding(Text(visible(f.excerpt), style="dim"), (0, 0, 0, 6), expand=False))
-    shown = min(len(found), limit)
-    more = len(found) + stats.findings_omitted - shown
+    shown = len(found)
+    more = total + stats.findings_omitted - shown
     if more > 0:
         omitted = stats.findings_omitted
         note = f" ({omitted} not kept: --max-findings)" if omitted else ""
