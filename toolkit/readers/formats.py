@@ -104,12 +104,26 @@ def read_file(
 ) -> ReadOutcome:
     """Read one input file of any format into articles; never raises for bad content."""
     name = label if label is not None else str(path)
-    fmt = format_of(path, input_format) or FORMATS["dump"]
-    _, compression = split_compression(path)
-    problems: list[ReadProblem] = []
     data, problem = read_bytes(path, max_size)
     if problem is not None:
         return ReadOutcome(file=name, problems=[problem])
+    return read_data(data, name, path, mapping, input_format, max_size)
+
+
+def read_data(
+    data: bytes,
+    label: str,
+    name: str | Path,
+    mapping: FieldMapping = DEFAULT_MAPPING,
+    input_format: str | None = None,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> ReadOutcome:
+    """Read the bytes of one input file, its format and compression chosen by ``name``
+    (its path or URL); ``label`` names it in findings. The readers of remote inputs
+    (toolkit.readers.remote) hand their bytes here."""
+    fmt = format_of(name, input_format) or FORMATS["dump"]
+    _, compression = split_compression(name)
+    problems: list[ReadProblem] = []
     if compression is not None:
         got = decompress(data, compression, max_size)
         data = got.data
@@ -117,6 +131,6 @@ def read_file(
             problems.append(ReadProblem("compressed", got.damage))
         if not data and got.damage is not None:
             return ReadOutcome(file=name, problems=problems)
-    outcome = fmt.read(data, name, mapping)
+    outcome = fmt.read(data, label, mapping)
     outcome.problems[:0] = problems
     return outcome
