@@ -478,7 +478,7 @@ def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
     """Count one file for file_readable and turn its read problems into findings."""
     out = Partial(files=1)
     for suite in suites:
-        entry = next(e for e in entries_of(suite) if e.expectation is file_readable)
+        entry = next(e for e in entries_of(suite) if e.expectation.name == file_readable.name)
         key = (suite.name, entry.id)
         out.count(key, 1, 1 if outcome.problems else 0)
         for problem in () if entry.mirror_of else outcome.problems:

@@ -281,6 +281,35 @@ class FindingLog:
         self.size = state["size"]
 
 
+class CarriedLog(FindingLog):
+    """A log whose rows travel with it when pickled, for a Partial sent to a process that may
+    run on another machine (the Dask engine's workers and client): the receiving process
+    writes them to a spill file of its own, so it holds one message's rows at a time."""
+
+    @classmethod
+    def of(cls, log: FindingLog) -> CarriedLog:
+        out = cls.__new__(cls)
+        out.spill, out.pieces, out.size = log.spill, list(log.pieces), log.size
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        self.spill.flush()
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, SCHEMA) as writer:
+            for table in _parts(self.pieces):
+                writer.write_table(table)
+        return {"rows": sink.getvalue().to_pybytes(), "size": self.size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.spill = current_spill()
+        self.pieces, self.size = [], 0
+        with self.spill.lock:
+            name = self.spill._name()
+        rows = write_batches(name, pa.ipc.open_stream(state["rows"]))
+        if rows:
+            self._add_pieces([(name, 0, rows)])
+
+
 def _adopt(path: str) -> Spill:
     """A directory a worker process wrote: this process removes it."""
     spill = Spill.__new__(Spill)

@@ -88,7 +88,8 @@ class Suite:
 def entries_of(suite: Suite) -> list[SuiteEntry]:
     """The suite's entries, with file_readable first: unreadable input is never dropped, even
     by a suite that does not name it."""
-    if any(e.expectation is file_readable for e in suite.entries):
+    # By name: a suite unpickled on another process (the Dask workers) holds a copy.
+    if any(e.expectation.name == file_readable.name for e in suite.entries):
         return suite.entries
     implicit = SuiteEntry(
         id=file_readable.name,

@@ -128,6 +128,27 @@ ENGINES: dict[str, EngineSpec] = {
             needs=("great_expectations",),
             requires="Great Expectations",
         ),
+        EngineSpec(
+            "dask",
+            "groups of files checked on the workers of a Dask cluster (--scheduler, or a local "
+            "cluster of --jobs workers); reads fsspec URLs (s3://, gs://, file://)",
+            "toolkit.engines.dask",
+            options=(
+                EngineOption(
+                    "scheduler",
+                    "--scheduler",
+                    "Run --engine dask on the Dask cluster whose scheduler is at ADDRESS "
+                    "(tcp://HOST:PORT); without it, a local cluster of --jobs worker processes "
+                    "is started and stopped by the run.",
+                    metavar="ADDRESS",
+                    envvar="DASK_SCHEDULER_ADDRESS",
+                ),
+            ),
+            urls=True,
+            extra="dask",
+            needs=("dask", "distributed", "fsspec"),
+            requires="Dask (distributed)",
+        ),
     )
 }
 DEFAULT_ENGINE = "pandera"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from toolkit import __version__
 from toolkit.engine import EngineError, Partial, check_files, finish, merge
+from toolkit.findings import CarriedLog
 from toolkit.readers import shown_path
 from toolkit.readers.formats import ReadOptions
 from toolkit.readers.remote import (
@@ -56,10 +57,6 @@ TASKS_PER_WORKER = 4
 # Partials merged per merge task: a tree of this fan-in, so that no process merges them all.
 MERGE_FAN_IN = 8
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
-SCHEDULER_HELP = (
-    "Run --engine dask on the Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT); "
-    "without it, a local cluster of --jobs worker processes is started for the run."
-)
 EXTRA_HINT = "--engine dask needs Dask: pip install 'news-corpus-toolkit[dask]'"
 
 
@@ -111,7 +108,7 @@ def run(request: RunRequest) -> Result:
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
-    return finish(suites, total, run_info, file_order, request.limits)
+    return finish(suites, total, run_info, file_order, request.limits, request.history)
 
 
 @contextmanager
@@ -248,11 +245,19 @@ def _check_group(
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
 ) -> Partial:
-    return check_files(files, _worker_suites(key, payload), file_order, batch_size, limits, reading)
+    part = check_files(files, _worker_suites(key, payload), file_order, batch_size, limits, reading)
+    return _carried(part)
 
 
 def _merge(*parts: Partial) -> Partial:
-    return merge(parts)
+    return _carried(merge(parts))
+
+
+def _carried(part: Partial) -> Partial:
+    """The partial with its findings' rows in its pickle: the spill files of a worker are on
+    the worker's machine, not the client's."""
+    part.findings = CarriedLog.of(part.findings)
+    return part
 
 
 def _counts(part: Partial) -> tuple[int, int]:

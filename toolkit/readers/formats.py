@@ -130,7 +130,7 @@ def read_data(
         if got.damage is not None:
             problems.append(ReadProblem("compressed", got.damage))
         if not data and got.damage is not None:
-            return ReadOutcome(file=name, problems=problems)
+            return ReadOutcome(file=label, problems=problems)
     outcome = fmt.read(data, label, mapping)
     outcome.problems[:0] = problems
     return outcome
