@@ -104,8 +104,9 @@ def read_file(
 ) -> ReadOutcome:
     """Read one input file of any format into articles; never raises for bad content."""
     name = label if label is not None else str(path)
-    fmt = format_of(path, input_format) or FORMATS["dump"]
-    _, compression = split_compression(path)
+    inner, compression = split_compression(path)
+    fmt = FORMATS[input_format] if input_format is not None else _BY_SUFFIX.get(inner)
+    fmt = fmt or FORMATS["dump"]
     problems: list[ReadProblem] = []
     data, problem = read_bytes(path, max_size)
     if problem is not None:
