@@ -8,7 +8,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.article import Article, is_blank, parse_text
+from toolkit.article import Article, ArticleRows, is_blank, parse_rows
 
 # Share of control bytes in the first block above which a file is taken for binary data.
 _BINARY_SHARE = 0.10
@@ -43,9 +43,26 @@ class ReadProblem:
 
 @dataclass
 class ReadOutcome:
+    """One file read: its articles as columns (``rows``, what the engine checks) and its
+    problems. ``articles`` makes Article records of the rows when asked, once."""
+
     file: str
-    articles: list[Article] = field(default_factory=list)
     problems: list[ReadProblem] = field(default_factory=list)
+    rows: ArticleRows = field(default_factory=ArticleRows)
+    _articles: list[Article] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def articles(self) -> list[Article]:
+        if self._articles is None:
+            self._articles = self.rows.articles()
+        return self._articles
+
+    @articles.setter
+    def articles(self, articles: list[Article]) -> None:
+        self.rows = ArticleRows()
+        for a in articles:
+            self.rows.add(a)
+        self._articles = list(articles)
 
 
 def read_dump(
@@ -77,7 +94,7 @@ def read_dump_data(data: bytes, label: str) -> ReadOutcome:
         what = "empty (0 bytes)" if not data else "only white space"
         outcome.problems.append(ReadProblem("empty", f"the file is {what}: it holds no article"))
         return outcome
-    outcome.articles = parse_text(text, label)
+    parse_rows(text, label, outcome.rows)
     return outcome
 
 
