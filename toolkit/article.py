@@ -208,9 +208,7 @@ def parse_rows(text: str, file: str, rows: ArticleRows) -> int:
     """Parse every article in ``text`` into ``rows``; the number of articles added."""
     lines = split_lines(text)
     # startswith() first: a regex per line of a large dump costs more than the rest of parsing.
-    starts = [
-        i for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS) and HEADER.match(ln)
-    ]
+    starts = [i for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS) and HEADER.match(ln)]
     before = len(rows)
     first = starts[0] if starts else len(lines)
     if any(ln.strip() for ln in lines[:first]):
@@ -381,7 +379,11 @@ def byline_parts(line: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     emails.extend(_addresses(" ".join(bare)))
     names_part = re.sub(r"^\s*By\s+", "", names_part)
     names = _BYLINE_ROLES.sub(",", " ".join(w for w in names_part.split() if "@" not in w))
-    return byline, tuple(n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")), tuple(emails)
+    return (
+        byline,
+        tuple(n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")),
+        tuple(emails),
+    )
 
 
 # A bracket group, which may hold one bracketed placeholder, or run to the end when unclosed.

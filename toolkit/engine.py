@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -690,9 +690,7 @@ def check(
                 if on_progress is not None:
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
-        parts = [
-            check_files(files, suites, file_order, batch_size, limits, reading, on_progress)
-        ]
+        parts = [check_files(files, suites, file_order, batch_size, limits, reading, on_progress)]
     run = RunInfo(
         tool_version=__version__,
         paths=[shown_path(p) for p in paths],
