@@ -7,8 +7,10 @@ as ``None`` (or an empty list) and named in ``problems``, so that expectations c
 
 from __future__ import annotations
 
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 # A header starts with " date "; the leading space is sometimes lost by tools that strip lines.
 HEADER = re.compile(r"^ ?date(?: |$)")
@@ -77,106 +79,258 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
+# Parts of an article whose line is kept (Article.lines), as columns "at_<part>".
+PARTS = ("headline", "title", "published", "caption", "body", "byline", "tags")
+# The order the parser finds the parts in, which is the order of a parsed Article's lines.
+_PARSE_ORDER = ("headline", "title", "tags", "byline", "published", "caption", "body")
+
+
+@dataclass
+class ArticleRows:
+    """Articles as columns, one list per field, as the parser and the feed readers fill
+    them: the checks need columns (toolkit.batch.rows_frame makes an Arrow table of them), so
+    no Article is made per article on the way. ``articles()`` makes the records for the API,
+    fixtures and messages when they are asked for."""
+
+    file: list[str] = field(default_factory=list)
+    line: list[int] = field(default_factory=list)
+    date: list[str | None] = field(default_factory=list)
+    headline: list[str | None] = field(default_factory=list)
+    title: list[str | None] = field(default_factory=list)
+    published: list[str | None] = field(default_factory=list)
+    caption: list[str | None] = field(default_factory=list)
+    paragraphs: list[list[str]] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    byline: list[str | None] = field(default_factory=list)
+    byline_names: list[list[str]] = field(default_factory=list)
+    byline_emails: list[list[str]] = field(default_factory=list)
+    tags_raw: list[str | None] = field(default_factory=list)
+    tags: list[list[str]] = field(default_factory=list)
+    problems: list[list[str]] = field(default_factory=list)
+    source: list[str] = field(default_factory=list)
+    tags_list: list[bool] = field(default_factory=list)
+    at_headline: list[int | None] = field(default_factory=list)
+    at_title: list[int | None] = field(default_factory=list)
+    at_published: list[int | None] = field(default_factory=list)
+    at_caption: list[int | None] = field(default_factory=list)
+    at_body: list[int | None] = field(default_factory=list)
+    at_byline: list[int | None] = field(default_factory=list)
+    at_tags: list[int | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.line)
+
+    def columns(self) -> dict[str, list[Any]]:
+        """Every column by name (the lists themselves, not copies)."""
+        return {name: getattr(self, name) for name in ROW_COLUMNS}
+
+    def extend(self, other: ArticleRows, start: int = 0, stop: int | None = None) -> None:
+        """Append the rows ``start:stop`` of ``other``."""
+        whole = start == 0 and stop is None
+        for name in ROW_COLUMNS:
+            theirs = getattr(other, name)
+            getattr(self, name).extend(theirs if whole else theirs[start:stop])
+
+    def add(self, article: Article) -> None:
+        """Append one Article's fields (articles made in memory: fixtures, tests)."""
+        self.file.append(article.file)
+        self.line.append(article.line)
+        self.date.append(article.date)
+        self.headline.append(article.headline)
+        self.title.append(article.title)
+        self.published.append(article.published)
+        self.caption.append(article.caption)
+        self.paragraphs.append(article.paragraphs)
+        self.body.append(article.body)
+        self.byline.append(article.byline)
+        self.byline_names.append(article.byline_names)
+        self.byline_emails.append(article.byline_emails)
+        self.tags_raw.append(article.tags_raw)
+        self.tags.append(article.tags)
+        self.problems.append(article.problems)
+        self.source.append(article.source)
+        self.tags_list.append(article.tags_list)
+        get = article.lines.get
+        self.at_headline.append(get("headline"))
+        self.at_title.append(get("title"))
+        self.at_published.append(get("published"))
+        self.at_caption.append(get("caption"))
+        self.at_body.append(get("body"))
+        self.at_byline.append(get("byline"))
+        self.at_tags.append(get("tags"))
+
+    def articles(self) -> list[Article]:
+        """The rows as Article records."""
+        cols = [getattr(self, f"at_{part}") for part in _PARSE_ORDER]
+        out = []
+        for i, source in enumerate(self.source):
+            order = _PARSE_ORDER if source == "dump" else PARTS
+            ats = [c[i] for c in cols] if source == "dump" else [self._at(p, i) for p in PARTS]
+            out.append(
+                Article(
+                    file=self.file[i],
+                    line=self.line[i],
+                    date=self.date[i],
+                    headline=self.headline[i],
+                    title=self.title[i],
+                    published=self.published[i],
+                    caption=self.caption[i],
+                    paragraphs=list(self.paragraphs[i]),
+                    byline=self.byline[i],
+                    byline_names=list(self.byline_names[i]),
+                    byline_emails=list(self.byline_emails[i]),
+                    tags_raw=self.tags_raw[i],
+                    tags=list(self.tags[i]),
+                    problems=list(self.problems[i]),
+                    lines={p: at for p, at in zip(order, ats, strict=True) if at is not None},
+                    source=source,
+                    tags_list=self.tags_list[i],
+                )
+            )
+        return out
+
+    def _at(self, part: str, i: int) -> int | None:
+        value: int | None = getattr(self, f"at_{part}")[i]
+        return value
+
+
+ROW_COLUMNS = tuple(f.name for f in fields(ArticleRows))
+
+
 def parse_text(text: str, file: str) -> list[Article]:
     """Parse every article in ``text``; ``file`` is recorded on each for findings."""
+    rows = ArticleRows()
+    parse_rows(text, file, rows)
+    return rows.articles()
+
+
+def parse_rows(text: str, file: str, rows: ArticleRows) -> int:
+    """Parse every article in ``text`` into ``rows``; the number of articles added."""
     lines = split_lines(text)
     # startswith() first: a regex per line of a large dump costs more than the rest of parsing.
     starts = [i for i, ln in enumerate(lines) if ln.startswith(_HEADER_STARTS) and HEADER.match(ln)]
-    articles: list[Article] = []
+    before = len(rows)
     first = starts[0] if starts else len(lines)
-    if any(not is_blank(ln) for ln in lines[:first]):
+    if any(ln.strip() for ln in lines[:first]):
         # Text before the first header (or a file with no header at all) is still an article:
         # one whose header is missing, so that it is checked and reported, not dropped.
-        start = next(i for i, ln in enumerate(lines) if not is_blank(ln))
-        articles.append(_parse_article(lines[start:first], file, start + 1, has_header=False))
+        start = next(i for i, ln in enumerate(lines) if ln.strip())
+        _parse_article(lines, start, first, file, rows, has_header=False)
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
-        articles.append(_parse_article(lines[start:end], file, start + 1, has_header=True))
-    return articles
+        _parse_article(lines, start, end, file, rows, has_header=True)
+    return len(rows) - before
 
 
-def _parse_article(lines: list[str], file: str, first_line: int, has_header: bool) -> Article:
-    art = Article(file=file, line=first_line)
-    end = len(lines)
-    while end and not lines[end - 1].strip():
+def _parse_article(
+    lines: list[str], lo: int, hi: int, file: str, rows: ArticleRows, has_header: bool
+) -> None:
+    """The article on ``lines[lo:hi]``, appended to ``rows``. Positions are indices into the
+    file's lines (the line of index i is i + 1): no slice of the article is copied."""
+    end = hi
+    while end > lo and not lines[end - 1].strip():
         end -= 1
-    lines = lines[:end]
-    pos = 0
+    pos = lo
+    date = headline = title = published = caption = byline = tags_raw = None
+    at_headline = at_title = at_published = at_caption = at_body = at_byline = at_tags = None
+    problems: list[str] = []
+    tags: list[str] = []
+    names: list[str] = []
+    emails: list[str] = []
     if has_header:
-        m = _HEADER_PARTS.match(lines[0])
+        m = _HEADER_PARTS.match(lines[lo])
         assert m is not None  # HEADER matched this line
-        art.date = m["date"]
-        art.headline = m["headline"].strip(" \u00a0\t")
-        art.lines["headline"] = first_line
-        pos = 1
+        date = m["date"]
+        headline = m["headline"].strip(" \u00a0\t")
+        at_headline = lo + 1
+        pos = lo + 1
     else:
-        art.problems.append("no header line")
+        problems.append("no header line")
 
-    if (
-        pos < len(lines)
-        and not is_blank(lines[pos])
-        and not lines[pos].startswith(PUBLISHED_PREFIX)
-    ):
-        art.title = lines[pos]
-        art.lines["title"] = first_line + pos
+    if pos < end and lines[pos].strip() and not lines[pos].startswith(PUBLISHED_PREFIX):
+        title = lines[pos]
+        at_title = pos + 1
         pos += 1
     else:
-        art.problems.append("no title line")
+        problems.append("no title line")
 
-    end = len(lines)
     tags_at = _last_nonblank(lines, pos, end)
     if tags_at is not None and TAGS.match(lines[tags_at]):
-        art.tags_raw = lines[tags_at][4:].strip(" \t\u00a0")
-        art.tags = art.tags_raw.split()
-        art.lines["tags"] = first_line + tags_at
+        tags_raw = lines[tags_at][4:].strip(" \t\u00a0")
+        tags = tags_raw.split()
+        at_tags = tags_at + 1
         end = tags_at
     else:
-        art.problems.append("no tags line")
+        problems.append("no tags line")
 
     byline_at = _find_byline(lines, pos, end)
     if byline_at is not None:
-        parse_byline(art, lines[byline_at])
-        art.lines["byline"] = first_line + byline_at
+        byline, found_names, found_emails = byline_parts(lines[byline_at])
+        names, emails = list(found_names), list(found_emails)
+        at_byline = byline_at + 1
         end = byline_at
     else:
-        art.problems.append("no byline")
+        problems.append("no byline")
 
     for i in range(pos, end):
         if lines[i].startswith(PUBLISHED_PREFIX):
-            art.published = lines[i][len(PUBLISHED_PREFIX) :].strip(" \t\u00a0")
-            art.lines["published"] = first_line + i
+            published = lines[i][len(PUBLISHED_PREFIX) :].strip(" \t\u00a0")
+            at_published = i + 1
             pos = i + 1
             caption_end = _paragraph_end(lines, pos, end)
-            caption = " ".join(ln.strip() for ln in lines[pos:caption_end])
-            if caption and _CREDIT.search(caption):
-                art.caption = caption
-                art.lines["caption"] = first_line + pos
+            text = " ".join(ln.strip() for ln in lines[pos:caption_end])
+            if text and _CREDIT.search(text):
+                caption = text
+                at_caption = pos + 1
                 pos = caption_end
             break
 
-    body_start: int | None = None
+    paragraphs: list[str] = []
     para: list[str] = []
     for i in range(pos, end):
-        if is_blank(lines[i]):
+        ln = lines[i]
+        if not ln.strip():
             if para:
-                art.paragraphs.append(" ".join(para))
+                paragraphs.append(" ".join(para))
                 para = []
             continue
-        if body_start is None:
-            body_start = i
-        para.append(lines[i].strip(" \t"))
+        if at_body is None:
+            at_body = i + 1
+        para.append(ln.strip(" \t"))
     if para:
-        art.paragraphs.append(" ".join(para))
-    if body_start is not None:
-        art.lines["body"] = first_line + body_start
-    else:
-        art.problems.append("empty body")
-    return art
+        paragraphs.append(" ".join(para))
+    if at_body is None:
+        problems.append("empty body")
+
+    rows.file.append(file)
+    rows.line.append(lo + 1)
+    rows.date.append(date)
+    rows.headline.append(headline)
+    rows.title.append(title)
+    rows.published.append(published)
+    rows.caption.append(caption)
+    rows.paragraphs.append(paragraphs)
+    rows.body.append("\n\n".join(paragraphs))
+    rows.byline.append(byline)
+    rows.byline_names.append(names)
+    rows.byline_emails.append(emails)
+    rows.tags_raw.append(tags_raw)
+    rows.tags.append(tags)
+    rows.problems.append(problems)
+    rows.source.append("dump")
+    rows.tags_list.append(False)
+    rows.at_headline.append(at_headline)
+    rows.at_title.append(at_title)
+    rows.at_published.append(at_published)
+    rows.at_caption.append(at_caption)
+    rows.at_body.append(at_body)
+    rows.at_byline.append(at_byline)
+    rows.at_tags.append(at_tags)
 
 
 def _last_nonblank(lines: list[str], lo: int, hi: int) -> int | None:
     for i in range(hi - 1, lo - 1, -1):
-        if not is_blank(lines[i]):
+        if lines[i].strip():
             return i
     return None
 
@@ -184,7 +338,7 @@ def _last_nonblank(lines: list[str], lo: int, hi: int) -> int | None:
 def _find_byline(lines: list[str], lo: int, hi: int) -> int | None:
     seen = 0
     for i in range(hi - 1, lo - 1, -1):
-        if is_blank(lines[i]):
+        if not lines[i].strip():
             continue
         if BYLINE.match(lines[i]) or BYLINE_MIXED.match(lines[i]):
             return i
@@ -196,27 +350,40 @@ def _find_byline(lines: list[str], lo: int, hi: int) -> int | None:
 
 def _paragraph_end(lines: list[str], lo: int, hi: int) -> int:
     i = lo
-    while i < hi and not is_blank(lines[i]):
+    while i < hi and lines[i].strip():
         i += 1
     return i
 
 
 def parse_byline(art: Article, line: str) -> None:
-    """Names outside the brackets, addresses inside them. Several bracket groups are possible
-    ("BY A [a@x.kr] AND B [b@x.kr]"), and so are addresses written without brackets."""
-    art.byline = line.strip(" \t\u00a0")
+    """Names outside the brackets, addresses inside them (see byline_parts)."""
+    art.byline, names, emails = byline_parts(line)
+    art.byline_names = list(names)
+    art.byline_emails = list(emails)
+
+
+@functools.lru_cache(maxsize=8192)
+def byline_parts(line: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The byline as kept, its names and its addresses, parsed once per distinct text: an
+    archive's bylines repeat the same desks and reporters, and the parse is a dozen regex
+    passes. Several bracket groups are possible ("BY A [a@x.kr] AND B [b@x.kr]"), and so are
+    addresses written without brackets."""
+    byline = line.strip(" \t\u00a0")
     emails: list[str] = []
-    for group in _BRACKETS.findall(art.byline):
+    for group in _BRACKETS.findall(byline):
         # Cloudflare's placeholder is "[email protected]" inside the brackets: keep it whole.
         emails.extend(m.strip("[]") for m in PLACEHOLDER_IN.findall(group))
         emails.extend(_addresses(PLACEHOLDER_IN.sub(" ", group)))
-    names_part = _BRACKETS.sub(" ", art.byline)
+    names_part = _BRACKETS.sub(" ", byline)
     bare = [w for w in names_part.split() if "@" in w]
     emails.extend(_addresses(" ".join(bare)))
     names_part = re.sub(r"^\s*By\s+", "", names_part)
     names = _BYLINE_ROLES.sub(",", " ".join(w for w in names_part.split() if "@" not in w))
-    art.byline_names = [n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")]
-    art.byline_emails = emails
+    return (
+        byline,
+        tuple(n.strip() for n in _NAME_SPLIT.split(names) if n.strip(" ,")),
+        tuple(emails),
+    )
 
 
 # A bracket group, which may hold one bracketed placeholder, or run to the end when unclosed.

@@ -8,11 +8,9 @@ from itertools import islice
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.article import Article
+from toolkit.article import PARTS, Article, ArticleRows
 
 _TEXT = pa.string()
-# Parts of an article whose line is kept (Article.lines), as columns "at_<part>".
-PARTS = ("headline", "title", "published", "caption", "body", "byline", "tags")
 _LIST = pa.list_(pa.string())
 SCHEMA = pa.schema(
     [
@@ -57,29 +55,19 @@ COLUMNS = [f.name for f in SCHEMA]
 
 def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFrame:
     """One row per article; ``file_numbers`` gives each file its place in the run's order."""
-    columns: dict[str, list[object]] = {name: [] for name in COLUMNS}
+    rows = ArticleRows()
     for a in articles:
-        columns["file"].append(a.file)
-        columns["line"].append(a.line)
-        columns["file_no"].append(file_numbers.get(a.file, 0))
-        columns["date"].append(a.date)
-        columns["headline"].append(a.headline)
-        columns["title"].append(a.title)
-        columns["published"].append(a.published)
-        columns["caption"].append(a.caption)
-        columns["body"].append(a.body)
-        columns["paragraphs"].append(len(a.paragraphs))
-        columns["byline"].append(a.byline)
-        columns["byline_names"].append(a.byline_names)
-        columns["byline_emails"].append(a.byline_emails)
-        columns["tags_raw"].append(a.tags_raw)
-        columns["tags"].append(a.tags)
-        columns["problems"].append(a.problems)
-        columns["source"].append(a.source)
-        columns["tags_list"].append(a.tags_list)
-        for part in PARTS:
-            columns[f"at_{part}"].append(a.lines.get(part))
-    table = pa.Table.from_pydict(columns, schema=SCHEMA)
+        rows.add(a)
+    return rows_frame(rows, file_numbers)
+
+
+def rows_frame(rows: ArticleRows, file_numbers: dict[str, int]) -> pd.DataFrame:
+    """The batch frame of articles held as columns: one Arrow table of the lists."""
+    columns = rows.columns()
+    columns["paragraphs"] = [len(p) for p in rows.paragraphs]
+    number = file_numbers.get
+    columns["file_no"] = [number(f, 0) for f in rows.file]
+    table = pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
     frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
     return frame
 

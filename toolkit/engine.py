@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,8 +25,8 @@ import pandera.pandas as pa
 import pyarrow
 
 from toolkit import __version__
-from toolkit.article import Article
-from toolkit.batch import FIELD_PART, batched, feed_lacks, to_frame
+from toolkit.article import Article, ArticleRows
+from toolkit.batch import FIELD_PART, batched, feed_lacks, rows_frame, to_frame
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.base import CORPUS_LEVEL
@@ -279,7 +279,7 @@ def finding_limits(max_findings: int | None = None) -> dict[Severity, int | None
 
 def validate_batch(
     suites: list[Suite],
-    articles: list[Article],
+    articles: list[Article] | ArticleRows,
     file_numbers: dict[str, int],
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     budget: dict[Key, int] | None = None,
@@ -291,7 +291,10 @@ def validate_batch(
     out = Partial(articles=len(articles))
     if not articles:
         return out
-    batch = to_frame(articles, file_numbers)
+    if isinstance(articles, ArticleRows):
+        batch = rows_frame(articles, file_numbers)
+    else:
+        batch = to_frame(articles, file_numbers)
     out.profile = profile_batch(batch)
     for suite in suites:
         conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
@@ -476,11 +479,29 @@ def fingerprint(*parts: object) -> str:
 
 def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
     """Count one file for file_readable and turn its read problems into findings."""
-    out = Partial(files=1)
-    for suite in suites:
-        entry = next(e for e in entries_of(suite) if e.expectation.name == file_readable.name)
-        key = (suite.name, entry.id)
-        out.count(key, 1, 1 if outcome.problems else 0)
+    out = Partial()
+    count_file(out, readable_entries(suites), outcome)
+    return out
+
+
+def readable_entries(suites: list[Suite]) -> list[tuple[Suite, SuiteEntry]]:
+    """The file_readable entry of each suite, which every file is counted for."""
+    return [
+        (suite, next(e for e in entries_of(suite) if e.expectation.name == file_readable.name))
+        for suite in suites
+    ]
+
+
+def count_file(
+    out: Partial, readable: list[tuple[Suite, SuiteEntry]], outcome: ReadOutcome
+) -> None:
+    """Add one file to ``out`` (a running count of a group of files): its file_readable
+    verdict and its read problems as findings. One Partial for the whole group, not one per
+    file: a run over an archive of one-article files reads hundreds of thousands."""
+    out.files += 1
+    failed = 1 if outcome.problems else 0
+    for suite, entry in readable:
+        out.count((suite.name, entry.id), 1, failed)
         for problem in () if entry.mirror_of else outcome.problems:
             out.findings.append(
                 make_finding(
@@ -494,7 +515,6 @@ def file_partial(suites: list[Suite], outcome: ReadOutcome) -> Partial:
                     identity=(problem.kind,),
                 )
             )
-    return out
 
 
 def finish(
@@ -711,24 +731,39 @@ def check_files(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Partial:
     """Read and check a group of files (path, label) in corpus order: the unit of work of a
-    worker process. The findings budget runs across its batches: whatever the grouping, the
-    first findings of the corpus are among those kept, and finish() keeps exactly those."""
-    parts: list[Partial] = []
+    worker process. The files' articles go, as columns, into batches of ``batch_size``
+    whatever the files they come from. The findings budget runs across its batches: whatever
+    the grouping, the first findings of the corpus are among those kept, and finish() keeps
+    exactly those."""
+    readable = readable_entries(suites)
+    per_file = Partial()
+    parts: list[Partial] = [per_file]
     budget: dict[Key, int] = {}
-    read = [0, 0]  # files, articles
-
-    def articles() -> Iterator[Article]:
-        for path, label in files:
-            outcome = reading.read(path, label)
-            parts.append(file_partial(suites, outcome))
-            if on_progress is not None:
-                read[0] += 1
-                read[1] += len(outcome.articles)
-                on_progress(read[0], read[1])
-            yield from outcome.articles
-
-    for chunk in batched(articles(), batch_size):
-        parts.append(validate_batch(suites, chunk, file_order, limits, budget))
+    pending = ArticleRows()
+    articles = 0
+    for path, label in files:
+        outcome = reading.read(path, label)
+        count_file(per_file, readable, outcome)
+        rows = outcome.rows
+        articles += len(rows)
+        taken = 0
+        while len(pending) + len(rows) - taken >= batch_size:
+            # A full batch: what is pending and the head of this file's rows.
+            upto = taken + batch_size - len(pending)
+            if not pending and taken == 0 and upto == len(rows):
+                full = rows
+            else:
+                full = pending
+                full.extend(rows, taken, upto)
+                pending = ArticleRows()
+            taken = upto
+            parts.append(validate_batch(suites, full, file_order, limits, budget))
+        if taken < len(rows):
+            pending.extend(rows, taken)
+        if on_progress is not None:
+            on_progress(per_file.files, articles)
+    if pending:
+        parts.append(validate_batch(suites, pending, file_order, limits, budget))
     return merge(parts)
 
 

@@ -28,13 +28,25 @@ class Decompressed:
 
 def split_compression(name: str | PurePath) -> tuple[str, str | None]:
     """The format suffix and the compression of a file name: ``a.jsonl.gz`` is
-    (``.jsonl``, ``gzip``), ``a.txt`` is (``.txt``, None)."""
-    path = PurePath(name)
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] in COMPRESSIONS:
-        inner = suffixes[-2] if len(suffixes) > 1 else ""
-        return inner, COMPRESSIONS[suffixes[-1]]
-    return (suffixes[-1] if suffixes else ""), None
+    (``.jsonl``, ``gzip``), ``a.txt`` is (``.txt``, None). The last two of PurePath.suffixes,
+    found by string partition: it is asked of every file of a run, and building a PurePath
+    costs more than the rest of choosing its reader."""
+    if isinstance(name, PurePath):
+        base = name.name
+    elif "/" in name or "\\" in name or name in ("", ".", ".."):
+        base = PurePath(name).name
+    else:
+        base = name
+    if base.endswith("."):
+        return "", None
+    head, dot, last = base.lstrip(".").lower().rpartition(".")
+    if not dot:
+        return "", None
+    compression = COMPRESSIONS.get("." + last)
+    if compression is None:
+        return "." + last, None
+    _, dot, inner = head.rpartition(".")
+    return ("." + inner if dot else ""), compression
 
 
 class _Stream:

@@ -155,7 +155,10 @@ class _Walk:
         if not stat.S_ISREG(st.st_mode):
             self.skip(path, label, "not_regular", f"not a regular file: {_type_name(st)}")
             return
-        key = (st.st_dev, st.st_ino)
+        self.regular(path, label, (st.st_dev, st.st_ino))
+
+    def regular(self, path: Path, label: str, key: tuple[int, int]) -> None:
+        """Take a regular file, known by (st_dev, st_ino), unless it is taken already."""
         if key in self.own:
             self.skip(path, label, "own_file", "a report or baseline file of this run, not input")
             return
@@ -185,12 +188,35 @@ class _Walk:
                 self.skip(path, label, "unlistable", f"cannot list the directory: {_why(exc)}")
                 continue
             subdirs: list[tuple[Path, str, os.stat_result]] = []
+            prefix = "" if label == "." else label.rstrip("/") + "/"
             for entry in entries:
-                sub = _join(label, entry.name)
+                name = entry.name
+                sub = prefix + (name if name.isascii() else shown_path(name))
+                if self._plain_file(entry, path, sub, st.st_dev):
+                    continue
                 taken = self.entry(entry, sub)
                 if taken is not None:
                     subdirs.append((Path(entry.path), sub, taken))
             stack.extend(reversed(subdirs))
+
+    def _plain_file(self, entry: os.DirEntry[str], parent: Path, label: str, dev: int) -> bool:
+        """Take or skip a visible regular file (no symbolic link) from what the directory
+        listing says (d_type, d_ino) without a stat per file; False for any other entry,
+        which ``entry`` looks at. A file is on its directory's device, so (st_dev of the
+        directory, d_ino) is the file's key; the one exception, a file bind-mounted over
+        another, is keyed by the file beneath: at worst it is read twice, never skipped."""
+        try:
+            if entry.name.startswith(".") or entry.is_symlink() or not entry.is_file():
+                return False
+            inode = entry.inode()
+        except OSError:
+            return False
+        # A child of the directory's Path: parsing only the name costs less than the path.
+        if not _is_dump(entry.name):
+            self.skip(parent / entry.name, label, "not_dump", NOT_INPUT)
+        else:
+            self.regular(parent / entry.name, label, (dev, inode))
+        return True
 
     def entry(self, entry: os.DirEntry[str], label: str) -> os.stat_result | None:
         """Take or skip one directory entry; a directory to walk is returned (with its stat)
