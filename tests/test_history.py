@@ -323,3 +323,20 @@ def test_the_example_suite_as_the_readme_runs_it(
     assert drifting[:3] == ["file_readable", "date_parseable", "published_matches_date"]
     assert len(drifting) == 19
     assert findings(result, "freshness") == []
+
+
+def test_the_html_report_of_a_run_with_a_history_draws_each_trend(tmp_path: Path) -> None:
+    hist = str(tmp_path / "history")
+    page = tmp_path / "report.html"
+    for n, bad in enumerate((1, 2, 5)):
+        now = f"2025-04-2{n + 1}T06:00:00Z"
+        code, _, err = check(
+            tmp_path, day(tmp_path, 10, 0, bad), "--history", hist, "-f", f"html:{page}", now=now
+        )
+        assert code == 1, err
+    html = page.read_text(encoding="utf-8")
+    # tags_non_empty failed 1, 2 and 5 of 10 articles: the third run is this one.
+    assert (
+        "<title>failure rate in the last 3 runs: 2025-04-21 06:00: 1/10 (10.0%); "
+        "2025-04-22 06:00: 2/10 (20.0%); 2025-04-23 06:00: 5/10 (50.0%)</title>"
+    ) in html

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from toolkit.profile import CorpusStats, Profile
-from toolkit.result import Finding, Result, Severity, summarise
+from toolkit.result import Finding, PastRun, Result, Severity, summarise
 
 if TYPE_CHECKING:
     from toolkit.expectations.base import Why
@@ -388,15 +388,27 @@ def judge_history(
     if history is None and not asked:
         return result  # nothing reads the corpus statistics
     result = result.model_copy(update={"corpus": profile.finished(result.summary.files)})
-    if not asked:
-        return result
     now = history.now if history is not None else current_time()
     current = record_of(result, now)
+    if history is not None:
+        result = result.model_copy(update={"trend": trend_of([*history.runs, current])})
+    if not asked:
+        return result
     verdicts = {
         (suite.name, entry.id): _judge(suite, entry, current, history, now)
         for suite, entry in asked
     }
     return _with_verdicts(result, suites, verdicts)
+
+
+def trend_of(runs: Sequence[RunRecord]) -> dict[str, list[PastRun]]:
+    """Each expectation's runs ("suite/id"), oldest first."""
+    out: dict[str, list[PastRun]] = {}
+    for run in runs:
+        for e in run.expectations:
+            point = PastRun(started=run.started, failed=e.failed, checked=e.checked)
+            out.setdefault(f"{e.suite}/{e.id}", []).append(point)
+    return out
 
 
 def _judge(

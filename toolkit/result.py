@@ -208,6 +208,15 @@ class Summary(_Model):
     errors: int = 0
 
 
+class PastRun(_Model):
+    """One run of one expectation, for the reports that draw its trend (the HTML report's
+    sparkline)."""
+
+    started: dt.datetime
+    failed: int
+    checked: int
+
+
 class Result(_Model):
     schema_version: str = SCHEMA_VERSION
     run: RunInfo
@@ -217,6 +226,9 @@ class Result(_Model):
     # The corpus statistics of the run (toolkit.profile), set when the run has a history or
     # history expectations; kept in the history, not in the JSON Result.
     corpus: CorpusStats | None = Field(default=None, exclude=True)
+    # With a history (--history): each expectation's ("suite/id") past runs and this one,
+    # oldest first; kept out of the JSON Result like ``corpus``.
+    trend: dict[str, list[PastRun]] | None = Field(default=None, exclude=True)
 
     @property
     def exit_code(self) -> ExitCode:

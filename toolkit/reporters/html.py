@@ -68,7 +68,7 @@ History = Mapping[str, Sequence[HistoryPoint]]
 
 
 def render(result: Result, options: ReportOptions, history: History | None = None) -> str:
-    """The report; ``history`` (or ``result.history`` when the Result carries one) draws a
+    """The report; ``history`` (or ``result.trend``, set by a run with a history) draws a
     sparkline of each expectation's failure rate over past runs."""
     from jinja2 import Environment, PackageLoader
 
@@ -94,7 +94,7 @@ def render(result: Result, options: ReportOptions, history: History | None = Non
         ]
     )
     if history is None:
-        history = _history_of(getattr(result, "history", None))
+        history = _history_of(result.trend)
     exit_code = result.exit_code
     verdict = (
         "error"
