@@ -3,7 +3,8 @@ the same run on the same synthetic corpora (this machine is shared and noisy, so
 within one run mean anything).
 
     python tests/benchmark.py [--sizes 10k,200k,1M] [--layouts one,20] [--suites mission,news]
-                              [--jobs 1,2] [--no-near] [--no-gx] [--quick] [--workdir DIR]
+                              [--jobs 1,2] [--no-near] [--no-gx] [--no-dask] [--quick]
+                              [--workdir DIR]
     python tests/benchmark.py --profile [--profile-size 200k] [--profile-suite news]
     python tests/benchmark.py --engines [--articles 20000] [--suite FILE]   (and --hostile-only)
     python tests/benchmark.py --feeds-only [--records 200000]
@@ -16,7 +17,9 @@ end (start-up included) with its peak memory:
 - gx pipeline: a minimal dump parser and Great Expectations 1.x doing the four mission checks
   as a team would write it (tests/bench/gx_pipeline.py);
 - mission, news, news -j2: `toolkit check --quiet` of tests/bench/mission.yaml (the five
-  mission expectations) and of the shipped news suite, with --jobs 1 and 2.
+  mission expectations) and of the shipped news suite, with --jobs 1 and 2;
+- news dask: the news suite on `--engine dask --jobs 2` (a LocalCluster of 2 workers started
+  by the run), beside news -j2, when the dask extra is installed.
 It prints each ratio against its target: mission / GX pipeline <= 0.5x and news / GX pipeline
 <= 1x in time; time per article from the second-largest to the largest size <= 1.10x on each
 corpus (near copies included); peak RSS <= 500 MiB at each size and largest / second-largest
@@ -47,6 +50,7 @@ from __future__ import annotations
 import argparse
 import base64
 import dataclasses
+import importlib.util
 import json
 import random
 import subprocess
@@ -369,6 +373,9 @@ def command(run: str, corpus: Path) -> list[str]:
         return [sys.executable, "-m", "tests.bench.floor", str(corpus)]
     if run == "gx pipeline":
         return [sys.executable, "-m", "tests.bench.gx_pipeline", str(corpus)]
+    if run.endswith(" dask"):
+        suite = run.removesuffix(" dask")
+        return [*command(f"{suite} -j2", corpus), "--engine", "dask"]
     suite, _, jobs = run.partition(" -j")
     return [
         sys.executable,
@@ -386,7 +393,13 @@ def command(run: str, corpus: Path) -> list[str]:
 
 
 def plan(
-    sizes: list[int], layouts: list[str], suites: list[str], jobs: list[int], near: bool, gx: bool
+    sizes: list[int],
+    layouts: list[str],
+    suites: list[str],
+    jobs: list[int],
+    near: bool,
+    gx: bool,
+    dask: bool = False,
 ) -> list[tuple[Corpus, list[str]]]:
     """The corpora and the runs on each. The first layout carries the full comparison (floor,
     GX pipeline, every suite, and the news suite at each --jobs); other layouts the floor and
@@ -399,6 +412,8 @@ def plan(
                 # --jobs > 1 for the news suite only: the speed-up target is about it.
                 for j in jobs if i == 0 and suite == "news" else [1]:
                     runs.append(suite if j == 1 else f"{suite} -j{j}")
+                if dask and i == 0 and suite == "news":
+                    runs.append(f"{suite} dask")
             out.append((Corpus(layout, Spec(n, per_file=LAYOUTS[layout])), runs))
         if near:
             spec = Spec(n, per_file=LAYOUTS[layouts[0]], near_copies=0.10)
@@ -444,6 +459,12 @@ def ratios(rows: list[Row]) -> list[str]:
         one, two = got.get((first, n, "news")), got.get((first, n, "news -j2"))
         if one and two and one.status == two.status == "ok":
             line(f"news -j1 / -j2 time (speed-up), {tag}", one.wall / two.wall, 1.7, False)
+        dask, two_ok = ok((first, n, "news dask")), ok((first, n, "news -j2"))
+        if dask and two_ok:
+            lines.append(
+                f"  {'news dask (2 workers) / -j2 time, ' + tag:<48} "
+                f"{dask.wall / two_ok.wall:8.2f}x  (no target)"
+            )
         news = ok((first, n, "news"))
         if news:
             line(f"news peak RSS, {tag}", news.peak_mib, 500, True, "MiB")
@@ -488,7 +509,15 @@ def reference(args: argparse.Namespace, workdir: Path) -> list[Row]:
     layouts = args.layouts.split(",")
     suites = args.suites.split(",")
     jobs = [int(j) for j in args.jobs.split(",")]
-    todo = plan(sizes, layouts, suites, jobs, near=not args.no_near, gx=not args.no_gx)
+    todo = plan(
+        sizes,
+        layouts,
+        suites,
+        jobs,
+        near=not args.no_near,
+        gx=not args.no_gx,
+        dask=not args.no_dask and importlib.util.find_spec("distributed") is not None,
+    )
     print(
         f"toolkit check against a read floor and a GX pipeline, {os.cpu_count()} cores; "
         f"wall and CPU in s, peak RSS in MiB (largest process; tree: all processes, "
@@ -645,6 +674,7 @@ def main() -> None:
     parser.add_argument("--jobs", default="1,2", help="--jobs values on the first layout")
     parser.add_argument("--no-near", action="store_true", help="no near-copy corpus")
     parser.add_argument("--no-gx", action="store_true", help="no GX pipeline baseline")
+    parser.add_argument("--no-dask", action="store_true", help="no --engine dask run")
     parser.add_argument("--quick", action="store_true", help="10k articles, one a file")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per run")
     parser.add_argument("--workdir", type=Path, help="keep and reuse the corpora here")
