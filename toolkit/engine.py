@@ -670,8 +670,11 @@ def check(
     files = list(zip(found.files, found.labels, strict=True))
     file_order = {label: i for i, (_, label) in enumerate(files)}
     if jobs > 1 and len(files) > 1:
-        # Several groups per worker keep both cores busy when file sizes differ.
-        groups = [files[i :: jobs * 4] for i in range(min(len(files), jobs * 4))]
+        # Several groups per worker keep both cores busy when file sizes differ; runs of
+        # consecutive files, so that each worker reads a directory's files in order and the
+        # findings budget of a group is spent on the corpus's first findings.
+        size = -(-len(files) // (jobs * 4))
+        groups = [files[i : i + size] for i in range(0, len(files), size)]
         # Workers are forked with the suites in memory: expectations may hold lambdas and
         # objects from custom modules that do not pickle.
         fork = multiprocessing.get_context("fork")
