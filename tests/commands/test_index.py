@@ -330,3 +330,32 @@ def test_ignoring_both_leaves_nothing_to_judge(index: Path) -> None:
     )
     assert code == 2
     assert "--against: no archive expectation is left to judge" in err
+
+
+def test_the_readme_example_on_the_shipped_corpora(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(REPO)
+    index = str(tmp_path / "archive.idx")
+    assert invoke("index", "build", "corpora/clean", "-o", index)[0] == 0
+    assert invoke("index", "add", index, "corpora/seed")[0] == 0
+    out = tmp_path / "out.json"
+    code, _, _ = invoke(
+        "check", "corpora/resent", "--against", index, "--select", "archive", "-f", f"json:{out}"
+    )
+    assert code == 0
+    result = json.loads(out.read_text())
+    assert found(result, "body_archived", "body_near_archived") == [
+        (
+            "body_archived",
+            "corpora/resent/trainee_doctors.txt",
+            1,
+            EXACT.replace("archive/2025/", "corpora/clean/"),
+        ),
+        (
+            "body_near_archived",
+            "corpora/resent/syria_ties_update.txt",
+            1,
+            NEAR.replace("archive/2026/seed.txt", "corpora/seed/000_faaed4314eeb3cba.txt"),
+        ),
+    ]
