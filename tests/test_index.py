@@ -122,3 +122,43 @@ def test_the_most_similar_archived_body_is_named_and_the_cap_bounds_a_bucket(
     monkeypatch.setattr(archive_index, "CAP", 1)
     match, _ = index.near(keys["signature"], keys["has_signature"], NearDuplicate())
     assert match.tolist() == [0]
+
+
+def test_two_adds_at_once_take_turns(tmp_path: Path, seed: Article) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    write(tmp_path / "one" / "a.txt", [seed])
+    build(tmp_path / "x.idx", [tmp_path / "one"], NearDuplicate())
+    for name in ("two", "three"):
+        write(tmp_path / name / "b.txt", [dataclasses.replace(seed, headline=name)])
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(lambda d: add(tmp_path / "x.idx", [tmp_path / d]), ["two", "three"]))
+    assert sorted(d.segment.name for d in done if d.segment) == [
+        "segment-000002.parquet",
+        "segment-000003.parquet",
+    ]
+    index = ArchiveIndex.open(tmp_path / "x.idx")
+    assert [s.file for s in index.meta.segments] == [
+        "segment-000001.parquet",
+        "segment-000002.parquet",
+        "segment-000003.parquet",
+    ]
+    assert index.articles == 3
+
+
+def test_worker_processes_give_the_same_findings(tmp_path: Path, seed: Article) -> None:
+    write(tmp_path / "arch" / "a.txt", [seed])
+    build(tmp_path / "x.idx", [tmp_path / "arch"], NearDuplicate())
+    index = ArchiveIndex.open(tmp_path / "x.idx")
+    update = break_article(seed, "body_near_duplicate")
+    for i in range(4):
+        write(tmp_path / "in" / f"{i}.txt", [seed if i % 2 else update])
+    one = check([tmp_path / "in"], [archive_suite()], against=index)
+    two = check([tmp_path / "in"], [archive_suite()], jobs=2, batch_size=1, against=index)
+    assert [(f.id, f.file) for f in one.findings] == [(f.id, f.file) for f in two.findings]
+    assert [(f.id, Path(f.file).name) for f in one.findings] == [
+        ("body_archived", "1.txt"),
+        ("body_archived", "3.txt"),
+        ("body_near_archived", "0.txt"),
+        ("body_near_archived", "2.txt"),
+    ]

@@ -125,7 +125,8 @@ class Signature(_Model):
 
 
 class SegmentInfo(_Model):
-    file: str = Field(pattern=_SEGMENT.pattern)
+    # A plain name inside the index: index.json never makes a run read a file elsewhere.
+    file: str = Field(pattern=f"^{_SEGMENT.pattern}$")
     articles: int = Field(ge=0)
     files: int = Field(ge=0)
     added: dt.datetime

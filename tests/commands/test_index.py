@@ -187,7 +187,7 @@ def test_a_corrupt_index_json_names_the_file(index: Path) -> None:
 
 def test_an_index_json_of_another_shape_names_the_field(index: Path) -> None:
     meta = json.loads((index / "index.json").read_text())
-    meta["segments"][0]["file"] = "../../etc/passwd"
+    meta["segments"][0]["file"] = "../elsewhere/segment-000001.parquet"
     (index / "index.json").write_text(json.dumps(meta), encoding="utf-8")
     code, _, err = check("incoming", "-s", "news", "--against", "archive.idx")
     assert code == 2
