@@ -36,6 +36,14 @@ With ``--engines``, the engines in process on ``--articles`` (imports excluded):
   words; the ratio should be about 1x (every pattern and message builder is linear).
 ``--hostile-only`` runs the last comparison alone.
 
+With ``--index-only [--archived 100k,1M] [--incoming 10000]``, the archive index (toolkit.index):
+- index build: `toolkit index build` of each archive (1,000 articles a file), in process;
+- check: ``toolkit.engine.check`` of an incoming corpus (fresh articles, and one archived file
+  of 1,000 articles copied in) with the news suite, no index;
+- check --against: the same with the index, body_archived and body_near_archived added;
+printed with the lookup's cost over the plain check and the peak memory from the smallest to
+the largest archive (bounded memory: about 1x).
+
 With ``--feeds`` (or ``--feeds-only``), the same synthetic articles are also written as record
 feeds (title/text/date/authors/tags), as JSON Lines and as Parquet in 10 files each, and
 measured against pyarrow alone reading the same files:
@@ -698,6 +706,11 @@ def main() -> None:
         "--feeds-only", action="store_true", help="only the JSON Lines and Parquet comparison"
     )
     parser.add_argument("--records", type=int, default=200_000, help="records of the feeds")
+    parser.add_argument(
+        "--index-only", action="store_true", help="only the archive index build and lookup"
+    )
+    parser.add_argument("--archived", default="100k,1M", help="archive sizes of --index-only")
+    parser.add_argument("--incoming", type=int, default=10_000, help="incoming of --index-only")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.layouts = "10k", "one"
@@ -710,12 +723,89 @@ def main() -> None:
             return
         workdir = args.workdir.resolve() if args.workdir else Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
+        if args.index_only:
+            sizes = [parse_size(s) for s in args.archived.split(",")]
+            index_ratios(workdir, sizes, args.incoming, args.suite.resolve())
+            return
         if args.profile:
             profile(args, workdir)
             return
         reference(args, workdir)
         if args.feeds:
             feed_ratios(Path(tmp), args.records, args.suite.resolve())
+
+
+_INDEX_RUNNERS = {
+    "index build": (
+        "from toolkit.expectations.corpus import NearDuplicate\n"
+        "from toolkit.index import build\n"
+        "n = build(Path(index), [Path(corpus)], NearDuplicate()).articles\n"
+    ),
+    "check": (
+        "from toolkit.engine import check\n"
+        "from toolkit.suite import load_suite\n"
+        "r = check([Path(incoming)], [load_suite(suite)])\n"
+        "n = r.summary.articles\n"
+    ),
+    "check --against": (
+        "from toolkit.engine import check\n"
+        "from toolkit.index import ArchiveIndex, arm\n"
+        "from toolkit.suite import load_suite\n"
+        "archive = ArchiveIndex.open(Path(index))\n"
+        "suites = [load_suite(suite)]\n"
+        "arm(suites, archive)\n"
+        "r = check([Path(incoming)], suites, against=archive)\n"
+        "n = r.summary.articles\n"
+        "print('findings', {k: v for k, v in r.summary.findings.items()}, file=sys.stderr)\n"
+    ),
+}
+
+
+def index_ratios(workdir: Path, sizes: list[int], incoming_size: int, suite: Path) -> None:
+    """Build an index of each archive size, then check one incoming corpus without and with
+    it; times, peak memory and ratios (see the module docstring)."""
+    import shutil
+
+    incoming = workdir / f"incoming-{incoming_size}"
+    if not incoming.is_dir():
+        fresh, _ = ensure_corpus(
+            workdir, Spec(incoming_size, per_file=1000, defective=0.05, seed=8)
+        )
+        shutil.copytree(fresh, incoming)
+    peaks: dict[int, float] = {}
+    for n in sizes:
+        archive, _ = ensure_corpus(workdir, Spec(n, per_file=1000, defective=0.05))
+        first = min(p for p in archive.rglob("*.txt"))
+        shutil.copy(first, incoming / "archived-copy.txt")
+        index = workdir / f"archive-{n}.idx"
+        shutil.rmtree(index, ignore_errors=True)
+        prelude = f"index, incoming = {str(index)!r}, {str(incoming)!r}\n"
+        print(f"archive {size_label(n)}, incoming {incoming_size + 1000} articles:")
+        got: dict[str, tuple[float, float, int]] = {}
+        for name in _INDEX_RUNNERS:
+            clock = time.perf_counter()
+            result = measure(name, archive, suite, _INDEX_RUNNERS, prelude)
+            assert result is not None
+            got[name] = result
+            _shown(name, result, clock)
+        build, plain, against = got["index build"], got["check"], got["check --against"]
+        peaks[n] = against[1]
+        size = sum(f.stat().st_size for f in index.iterdir()) / 2**20
+        print(
+            f"  index on disk              {size:8.0f} MiB ({size * 2**20 / n:.0f} bytes/article)"
+        )
+        print(f"  build time per article     {build[0] / n * 1e6:8.1f} us")
+        print(f"  lookup time (against-plain) {against[0] - plain[0]:7.2f} s")
+        print(
+            f"  check --against / check    {against[0] / plain[0]:8.2f}x time, "
+            f"{against[1] / plain[1]:.2f}x peak memory"
+        )
+    if len(peaks) > 1:
+        lo, hi = min(peaks), max(peaks)
+        print(
+            f"peak memory of check --against, {size_label(hi)} / {size_label(lo)} archived: "
+            f"{peaks[hi] / peaks[lo]:.2f}x"
+        )
 
 
 def engines(args: argparse.Namespace, tmp: Path) -> None:

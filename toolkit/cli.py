@@ -11,6 +11,7 @@ from toolkit.commands import catalog, fixtures, report  # noqa: F401
 from toolkit.commands import check as check_command  # first: the first in --help
 from toolkit.commands import config as config_commands  # noqa: F401
 from toolkit.commands import history as history_commands  # noqa: F401
+from toolkit.commands import index as index_commands  # noqa: F401
 from toolkit.commands import suite as suite_commands  # noqa: F401
 
 check = check_command.check

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import repeat
 from pathlib import Path, PurePath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from toolkit.article import Article, ArticleRows
 from toolkit.batch import FIELD_PART, batched, feed_lacks, rows_frame, to_frame
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Why
+from toolkit.expectations.archive import NO_ARCHIVE, ArchiveExpectation
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
 from toolkit.findings import FindingLog, arrange
@@ -49,6 +50,9 @@ from toolkit.result import (
 from toolkit.sightings import Sightings
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
+
+if TYPE_CHECKING:
+    from toolkit.index import ArchiveIndex
 
 DEFAULT_BATCH = 5000
 DEFAULT_LIMITS: Mapping[Severity, int | None] = {"critical": None, "warning": None, "info": 1000}
@@ -114,11 +118,19 @@ def checked_why(why: object, what: str) -> Why:
     return why
 
 
-def judged(exp: CorpusExpectation[Any], seen: Sightings, params: Any) -> dict[int, Why]:
+def judged(
+    exp: CorpusExpectation[Any],
+    seen: Sightings,
+    params: Any,
+    against: ArchiveIndex | None = None,
+) -> dict[int, Why]:
     """The judge's verdicts on ``seen`` (in corpus order), checked: positions (or
     CORPUS_LEVEL) to a Why. An expectation with a columnar judge reads the columns; one
-    without gets the list of Sighting its judge was written for."""
-    if exp.judge_columns is not None and exp.sketch_columns is not None:
+    without gets the list of Sighting its judge was written for; one judged against an archive
+    index reads the index ``against`` too."""
+    if isinstance(exp, ArchiveExpectation) and exp.against is not None and against is not None:
+        verdicts = guarded("its judge", exp.against, seen, against, params)
+    elif exp.judge_columns is not None and exp.sketch_columns is not None:
         verdicts = guarded("its judge", exp.judge_columns, seen, params)
     else:
         verdicts = guarded("its judge", exp.judge, seen.as_list(), params)
@@ -524,19 +536,29 @@ def finish(
     file_order: dict[str, int],
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     history: History | None = None,
+    against: ArchiveIndex | None = None,
 ) -> Result:
     """Judge corpus expectations on the merged sightings and assemble the Result, keeping the
     first findings of each expectation in corpus order up to its limit; then the history
-    expectations (against ``history``, the past runs; toolkit.history)."""
+    expectations (against ``history``, the past runs; toolkit.history). The archive
+    expectations are judged against the index ``against`` (toolkit.index); without one they
+    are not judged, and their note says so."""
     findings = total.findings
+    notes: dict[Key, str] = {}
     for suite in suites:
         for entry in suite.entries:
             exp = entry.expectation
             if isinstance(exp, CorpusExpectation):
                 key = (suite.name, entry.id)
+                if isinstance(exp, ArchiveExpectation):
+                    notes[key] = (
+                        NO_ARCHIVE if against is None else f"judged against {against.describe()}"
+                    )
+                    if against is None:
+                        continue
                 seen = total.sightings.get(key, Sightings.empty()).ordered()
                 try:
-                    verdicts = judged(exp, seen, entry.params)
+                    verdicts = judged(exp, seen, entry.params, against)
                 except ExpectationFailure as exc:
                     total.fail(key, str(exc))
                     continue
@@ -546,7 +568,7 @@ def finish(
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
     stored, kept = arrange(findings, order, suite_no, file_order, limits)
-    results = [_suite_result(s, total, kept) for s in suites]
+    results = [_suite_result(s, total, kept, notes) for s in suites]
     summary = summarise(total.files, total.articles, results, stored)
     result = Result(run=run, summary=summary, suites=results, findings=stored)
     return judge_history(result, suites, total.profile, history)
@@ -594,7 +616,9 @@ def _not_applicable_note(entry: SuiteEntry, count: int) -> str | None:
     )
 
 
-def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteResult:
+def _suite_result(
+    suite: Suite, total: Partial, kept: dict[Key, int], notes: Mapping[Key, str] | None = None
+) -> SuiteResult:
     stats = []
     for entry in entries_of(suite):
         key = (suite.name, entry.id)
@@ -610,6 +634,9 @@ def _suite_result(suite: Suite, total: Partial, kept: dict[Key, int]) -> SuiteRe
                 f"the {total.articles} articles"
             )
         note = note or _not_applicable_note(entry, total.not_applicable.get(key, 0))
+        extra = (notes or {}).get(key)
+        if extra is not None:
+            note = extra if note is None else f"{note}; {extra}"
         error = total.errors.get(key)
         if error is not None:
             place = f"{suite.file}:{entry.line}" if entry.line else suite.file
@@ -655,6 +682,7 @@ def check(
     reading: ReadOptions = DEFAULT_READING,
     on_progress: Callable[[int, int], None] | None = None,
     history: History | None = None,
+    against: ArchiveIndex | None = None,
 ) -> Result:
     """Check every article under ``paths`` against ``suites`` and return the Result. With
     ``jobs`` > 1, groups of files are read and checked in worker processes and their partial
@@ -662,7 +690,8 @@ def check(
     expectation (see finding_limits); ``include_hidden`` is passed to discovery and ``reading``
     (format, field mapping, size cap) to the readers. ``on_progress(files, articles)`` is told
     the files and articles read so far (per file in one process, per group of files over
-    processes). ``history`` is the past runs the history expectations are judged against."""
+    processes). ``history`` is the past runs the history expectations are judged against,
+    ``against`` the archive index the archive expectations are."""
     suites = fold_shared(suites)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
@@ -704,7 +733,7 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
-    return finish(suites, merge(parts), run, file_order, limits, history)
+    return finish(suites, merge(parts), run, file_order, limits, history, against)
 
 
 _worker_suites: list[Suite] = []

@@ -111,24 +111,35 @@ def first_of_codes(codes: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, seen[1:] > seen[:-1]])
 
 
-def similarities(sig: np.ndarray, earlier: np.ndarray, later: np.ndarray) -> np.ndarray:
+def similarities(
+    sig: np.ndarray, earlier: np.ndarray, later: np.ndarray, other: np.ndarray | None = None
+) -> np.ndarray:
     """Each pair's estimated Jaccard similarity: the share of equal signature values, as
-    datasketch's LeanMinHash.jaccard computes it."""
+    datasketch's LeanMinHash.jaccard computes it. With ``other``, ``earlier`` are rows of
+    ``other`` (another set of signatures: an archive's) and ``later`` rows of ``sig``."""
+    first = sig if other is None else other
     share = np.zeros(len(earlier), dtype=np.float64)
     num_perm = sig.shape[1]
     for lo in range(0, len(earlier), _CHUNK):
-        eq = sig[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
+        eq = first[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
         share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
     return share
 
 
 def share_a_band(
-    sig: np.ndarray, earlier: np.ndarray, later: np.ndarray, b: int, r: int
+    sig: np.ndarray,
+    earlier: np.ndarray,
+    later: np.ndarray,
+    b: int,
+    r: int,
+    other: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Whether each pair agrees on a whole band (is a candidate of datasketch's LSH)."""
+    """Whether each pair agrees on a whole band (is a candidate of datasketch's LSH); with
+    ``other``, as ``similarities`` reads it."""
+    first = sig if other is None else other
     out = np.zeros(len(earlier), dtype=bool)
     for lo in range(0, len(earlier), _CHUNK):
-        eq = sig[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
+        eq = first[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
         out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
     return out
 

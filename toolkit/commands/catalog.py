@@ -259,6 +259,11 @@ def _demonstration(exp: AnyExpectation, suite: Suite, entry: SuiteEntry) -> list
                 "it judges the run against its past runs (--history DIR) or the clock: no "
                 "change to one article makes it fail"
             )
+        if exp.family == "archive":
+            why_none = (
+                "it judges the articles against an archive index (check --against INDEX, made "
+                "by `toolkit index build`): no change to one article makes it fail"
+            )
     else:
         try:
             broken = exp.breaker(passing, entry.params)
@@ -272,7 +277,7 @@ def _demonstration(exp: AnyExpectation, suite: Suite, entry: SuiteEntry) -> list
         corpus = [passing, broken] if isinstance(exp, CorpusExpectation) else [broken]
     else:
         out += ["", f"No breaker: {why_none}."]
-        if not isinstance(exp, CorpusExpectation):
+        if not isinstance(exp, CorpusExpectation) or exp.family == "archive":
             return out
         copy = dataclasses.replace(example_article(), file="copy.txt")
         out += ["Shown instead: the passing article and a copy of it, as a corpus of two."]

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from toolkit.config import Settings
     from toolkit.engines import EngineSpec
     from toolkit.history import History
+    from toolkit.index import ArchiveIndex
     from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result
     from toolkit.suite import Suite
@@ -166,6 +167,18 @@ def check(
             "history expectations against its past runs (`toolkit history DIR` shows them).",
         ),
     ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="INDEX",
+            help="Judge the archive expectations against this archive index (`toolkit index "
+            "build`): body_archived (a body already archived) and body_near_archived (a "
+            "near-duplicate of an archived body), each finding naming the archived file and "
+            "line. The suites' entries of them are judged; when no suite names them, both run "
+            "with their defaults (severity warning; the index's signature parameters), in the "
+            "first suite.",
+        ),
+    ] = None,
     update_baseline: Annotated[
         Path | None,
         typer.Option(
@@ -238,6 +251,12 @@ def check(
         raise fail(
             f"--history judges the run's history expectations: --engine {spec.name} does not"
         )
+    if against is not None and not spec.against:
+        raise fail(
+            f"--against judges the archive expectations against an index: --engine {spec.name} "
+            "does not"
+        )
+    index = _open_index(against)
     past = _read_history(history_dir)
     urls = [t for t in targets if is_url(t)]
     if urls and not spec.urls:
@@ -259,7 +278,14 @@ def check(
     names = [s.name for s in suites]
     if len(set(names)) != len(names):
         raise fail(f"two suites share a name: {', '.join(names)}")
+    if index is not None:
+        _arm(suites, index)
     _select(suites, settings["select"], settings["ignore"])
+    if index is not None and not _judges_archive(suites):
+        raise fail(
+            "--against: no archive expectation is left to judge (--select/--ignore left out "
+            "body_archived and body_near_archived)"
+        )
 
     from_suites = _suites_input(suites)
     reading = reading_options(
@@ -275,6 +301,8 @@ def check(
         from toolkit.history import STORE_NAME
 
         own += [history_dir / f"{STORE_NAME}{end}" for end in ("", "-wal", "-shm")]
+    if index is not None:
+        own += index.own_files()
     reading = dataclasses.replace(reading, exclude=tuple(own))
     limits = finding_limits(max_findings)
     request = RunRequest(
@@ -287,6 +315,7 @@ def check(
         reading=reading,
         options=engine_options,
         history=past,
+        against=index,
     )
     result = _run(spec, request, quiet)
     result = _apply_baseline(result, baseline, update_baseline)
@@ -406,6 +435,34 @@ def _read_history(directory: Path | None) -> History | None:
         return History(store.read(MAX_RUNS), str(store.path), current_time())
     except HistoryError as exc:
         raise fail(str(exc)) from None
+
+
+def _open_index(path: Path | None) -> ArchiveIndex | None:
+    """The archive index of --against (None without one); one that cannot be used is a usage
+    error, before the run."""
+    from toolkit.index import ArchiveIndex, ArchiveIndexError
+
+    if path is None:
+        return None
+    try:
+        return ArchiveIndex.open(path)
+    except ArchiveIndexError as exc:
+        raise fail(str(exc)) from None
+
+
+def _arm(suites: list[Suite], index: ArchiveIndex) -> None:
+    from toolkit.index import ArchiveIndexError, arm
+
+    try:
+        arm(suites, index)
+    except ArchiveIndexError as exc:
+        raise fail(str(exc)) from None
+
+
+def _judges_archive(suites: list[Suite]) -> bool:
+    from toolkit.expectations.archive import ArchiveExpectation
+
+    return any(isinstance(e.expectation, ArchiveExpectation) for s in suites for e in s.entries)
 
 
 def _append_history(directory: Path, result: Result, past: History) -> None:

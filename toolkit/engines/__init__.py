@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from toolkit.article import Article
     from toolkit.history import History
+    from toolkit.index import ArchiveIndex
     from toolkit.readers.formats import ReadOptions
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
@@ -54,6 +55,8 @@ class RunRequest:
     options: Mapping[str, str | None] = field(default_factory=dict)
     # Past runs, for the history expectations (toolkit.history); None without --history.
     history: History | None = None
+    # The archive index of --against, for the archive expectations (toolkit.index).
+    against: ArchiveIndex | None = None
 
     @property
     def paths(self) -> list[Path]:
@@ -73,6 +76,7 @@ class EngineSpec:
     parallel: bool = True  # honours --jobs
     urls: bool = False  # reads fsspec URLs (s3://, gs://, file://) besides local paths
     history: bool = True  # judges the history expectations (--history)
+    against: bool = True  # judges the archive expectations against an index (--against)
     extra: str | None = None  # the pip extra whose packages it imports
     needs: tuple[str, ...] = ()  # top-level modules of that extra (a missing one: install it)
     requires: str = ""  # what they are, for people: "Great Expectations"
@@ -124,6 +128,7 @@ ENGINES: dict[str, EngineSpec] = {
             ),
             parallel=False,
             history=False,
+            against=False,
             extra="gx",
             needs=("great_expectations",),
             requires="Great Expectations",

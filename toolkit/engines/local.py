@@ -24,6 +24,7 @@ def run(request: RunRequest) -> Result:
         reading=request.reading,
         on_progress=request.on_progress,
         history=request.history,
+        against=request.against,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from toolkit.expectations import (
+    archive,
     body,
     byline,
     corpus,
@@ -34,6 +35,7 @@ BUILTINS: list[AnyExpectation] = [
     *invisible.EXPECTATIONS,
     *hygiene.EXPECTATIONS,
     *corpus.EXPECTATIONS,
+    *archive.EXPECTATIONS,
     *history.EXPECTATIONS,
     *generic.EXPECTATIONS,
 ]

@@ -228,22 +228,33 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     return out
 
 
-def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
-    """Each body's hash (``body``, where ``has_body``) and MinHash signature (``signature``,
-    (n, num_perm) uint32, where ``has_signature``: a body of at least ``min_words`` words)."""
+def body_signatures(
+    batch: pd.DataFrame, shingle_words: int, num_perm: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each body's hash, where there is a body, its MinHash signature ((n, num_perm) uint32)
+    and its number of words (int64): what body_near_duplicate compares and the archive index
+    (toolkit.index) keeps."""
     hashes, present = body_hashes(batch)
-    sig = np.full((len(batch), p.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    has_sig = np.zeros(len(batch), dtype=bool)
+    sig = np.full((len(batch), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    words = np.zeros(len(batch), dtype=np.int64)
     at = np.flatnonzero(present)
     if len(at):
         # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
         # permutations are the costly part, and every copy has the same signature.
         codes, _ = pd.factorize(hashes[at])
         bodies = batch["body"].iloc[at[first_of_codes(codes)]]
-        shingles, rows, counts = shingle_hashes(bodies, p.shingle_words)
-        distinct = signatures(shingles, rows, len(bodies), p.num_perm)
+        shingles, rows, counts = shingle_hashes(bodies, shingle_words)
+        distinct = signatures(shingles, rows, len(bodies), num_perm)
         sig[at] = distinct[codes]
-        has_sig[at] = counts[codes] >= p.min_words
+        words[at] = counts[codes]
+    return hashes, present, sig, words
+
+
+def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
+    """Each body's hash (``body``, where ``has_body``) and MinHash signature (``signature``,
+    (n, num_perm) uint32, where ``has_signature``: a body of at least ``min_words`` words)."""
+    hashes, present, sig, words = body_signatures(batch, p.shingle_words, p.num_perm)
+    has_sig = present & (words >= p.min_words)
     return {"body": hashes, "has_body": present, "signature": sig, "has_signature": has_sig}
 
 
