@@ -108,7 +108,9 @@ def run(request: RunRequest) -> Result:
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
-    return finish(suites, total, run_info, file_order, request.limits, request.history)
+    return finish(
+        suites, total, run_info, file_order, request.limits, request.history, request.against
+    )
 
 
 @contextmanager
