@@ -47,7 +47,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
-from toolkit.sightings import Sightings
+from toolkit.sightings import Sighting, Sightings
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
@@ -583,20 +583,23 @@ def verdict_findings(
         found.append(corpus_finding(suite, entry, verdicts[CORPUS_LEVEL]))
     positions = sorted(i for i in verdicts if i != CORPUS_LEVEL)
     for i, s in zip(positions, seen.rows(positions), strict=True):
-        why = verdicts[i]
-        found.append(
-            make_finding(
-                suite,
-                entry,
-                s.file,
-                s.line,
-                why.excerpt if why.excerpt is not None else s.excerpt,
-                why.message,
-                identity=(s.date, s.headline),
-                spans=why.spans,
-            )
-        )
+        found.append(sighting_finding(suite, entry, s, verdicts[i]))
     return found
+
+
+def sighting_finding(suite: Suite, entry: SuiteEntry, s: Sighting, why: Why) -> Finding:
+    """A corpus verdict on one sighted article: at its place, with the judge's excerpt or the
+    article's own."""
+    return make_finding(
+        suite,
+        entry,
+        s.file,
+        s.line,
+        why.excerpt if why.excerpt is not None else s.excerpt,
+        why.message,
+        identity=(s.date, s.headline),
+        spans=why.spans,
+    )
 
 
 def corpus_finding(suite: Suite, entry: SuiteEntry, why: Why) -> Finding:

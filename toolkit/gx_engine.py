@@ -53,9 +53,9 @@ from toolkit.engine import (
     files_of,
     finish,
     judged,
-    make_finding,
     merge,
     row_findings,
+    sighting_finding,
     sightings_of,
     validate_batch,
 )
@@ -387,18 +387,7 @@ def _corpus_findings(
     found = []
     for row, s in zip(failing, seen.rows([position[r] for r in failing]), strict=True):
         why = why_at.get(row) or Why(f"Great Expectations' {p.form.type} fails on this article")
-        found.append(
-            make_finding(
-                p.suite,
-                p.entry,
-                s.file,
-                s.line,
-                why.excerpt if why.excerpt is not None else s.excerpt,
-                why.message,
-                identity=(s.date, s.headline),
-                spans=why.spans,
-            )
-        )
+        found.append(sighting_finding(p.suite, p.entry, s, why))
     return found
 
 
