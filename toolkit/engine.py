@@ -181,6 +181,8 @@ class Partial:
     errors: dict[Key, str] = field(default_factory=dict)
     # Corpus statistics (toolkit.profile), for the run history and the history expectations.
     profile: Profile = field(default_factory=Profile)
+    # Corpus expectations already judged (in shards, toolkit.shards): finish() leaves them.
+    judged: set[Key] = field(default_factory=set)
 
     def count(self, key: Key, checked: int, failed: int) -> None:
         self.checked[key] = self.checked.get(key, 0) + checked
@@ -206,6 +208,7 @@ def merge(parts: Iterable[Partial]) -> Partial:
         for key, message in p.errors.items():
             total.fail(key, message)
         total.profile.add(p.profile)
+        total.judged |= p.judged
     total.sightings = {key: Sightings.concat(seen) for key, seen in sightings.items()}
     return total
 
@@ -550,6 +553,8 @@ def finish(
             exp = entry.expectation
             if isinstance(exp, CorpusExpectation):
                 key = (suite.name, entry.id)
+                if key in total.judged:
+                    continue
                 if isinstance(exp, ArchiveExpectation):
                     notes[key] = (
                         NO_ARCHIVE if against is None else f"judged against {against.describe()}"
@@ -562,9 +567,7 @@ def finish(
                 except ExpectationFailure as exc:
                     total.fail(key, str(exc))
                     continue
-                total.count(key, 0, len(verdicts))
-                if not entry.mirror_of:
-                    findings.extend(verdict_findings(suite, entry, seen, verdicts))
+                add_verdicts(total, suite, entry, seen, verdicts)
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
     stored, kept = arrange(findings, order, suite_no, file_order, limits)
@@ -572,6 +575,16 @@ def finish(
     summary = summarise(total.files, total.articles, results, stored)
     result = Result(run=run, summary=summary, suites=results, findings=stored)
     return judge_history(result, suites, total.profile, history)
+
+
+def add_verdicts(
+    part: Partial, suite: Suite, entry: SuiteEntry, seen: Sightings, verdicts: Mapping[int, Why]
+) -> None:
+    """A corpus judge's verdicts on ``seen`` counted in ``part``, with their findings (an entry
+    that mirrors another counts them only)."""
+    part.count((suite.name, entry.id), 0, len(verdicts))
+    if not entry.mirror_of:
+        part.findings.extend(verdict_findings(suite, entry, seen, verdicts))
 
 
 def verdict_findings(

@@ -61,16 +61,22 @@ def band_keys(sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None) -
     return h
 
 
-def candidate_pairs(keys: np.ndarray, cap: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def candidate_pairs(
+    keys: np.ndarray, cap: int | None = None, use: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """The (earlier, later) row pairs sharing a bucket of ``keys`` (n, b), each later row paired
     with at most ``cap`` earlier rows of each of its buckets (the earliest), without repeats,
-    sorted by later row then earlier row."""
+    sorted by later row then earlier row. With ``use`` ((n, b) bool), only those buckets: a
+    shard's (toolkit.shards), each bucket whole in one shard."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
     flat = keys.ravel()
+    entries = None if use is None else np.flatnonzero(use.ravel())
+    if entries is not None:
+        flat = flat[entries]
     order = np.argsort(flat, kind="stable")  # within a bucket: by row, the corpus order
     sorted_keys = flat[order]
-    rows = order // b
+    rows = (order if entries is None else entries[order]) // b
     new = np.empty(len(flat), dtype=bool)
     new[:1] = True
     new[1:] = sorted_keys[1:] != sorted_keys[:-1]
@@ -91,6 +97,12 @@ def candidate_pairs(keys: np.ndarray, cap: int | None = None) -> tuple[np.ndarra
     keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
     code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
     return code % n, code // n
+
+
+def bucket_shards(keys: np.ndarray, shards: int) -> np.ndarray:
+    """The shard of each bucket key (any shape): the same in every process, so that every
+    member of a bucket lands in one shard."""
+    return (keys % np.uint64(shards)).astype(np.int64)
 
 
 def sorted_distinct(values: np.ndarray) -> np.ndarray:
@@ -151,11 +163,15 @@ def near_pairs(
     r: int,
     salt: np.ndarray | None = None,
     cap: int | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The candidate pairs (earlier, later, similarity) at or above ``threshold``, sorted by
     later row, then similarity (highest first), then earlier row; and the number of pairs
-    compared. With ``salt``, only rows of the same salt pair."""
-    earlier, later = candidate_pairs(band_keys(sig, b, r, salt), cap)
+    compared. With ``salt``, only rows of the same salt pair. With ``shard`` (k, of n), only
+    the pairs of the buckets ``bucket_shards`` puts in shard k."""
+    keys = band_keys(sig, b, r, salt)
+    use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
+    earlier, later = candidate_pairs(keys, cap, use)
     compared = len(earlier)
     share = similarities(sig, earlier, later)
     keep = share >= threshold

@@ -18,6 +18,7 @@ pytest.importorskip("distributed")
 import fsspec
 from distributed import Client, LocalCluster
 
+from tests.bench.corpora import Spec, write_corpus
 from tests.benchmark import make_corpus
 from tests.conftest import BROKEN, CLEAN, CORPORA, SUITES
 from toolkit.engine import DEFAULT_LIMITS, check
@@ -239,3 +240,75 @@ def test_a_worker_killed_mid_run_leaves_the_result_unchanged(tmp_path: Path) -> 
     assert seen[-1] == (local.summary.files, local.summary.articles)
     # The run's own cluster is stopped: none of its worker processes is left.
     assert not [p for p in multiprocessing.active_children() if p.pid not in before]
+
+
+def test_the_client_gets_no_sighting_of_an_expectation_judged_in_shards(
+    cluster: LocalCluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Templated near-copies, and the shipped duplicate pairs.
+    write_corpus(tmp_path, Spec(600, per_file=20, defective=0.1, near_copies=0.1), flat=True)
+    targets = [str(tmp_path), str(BROKEN), str(CLEAN)]
+    suites = [load_suite(SUITES / "news.yaml")]
+    totals: list[Any] = []
+
+    def finish(suites: Any, total: Any, *args: Any) -> Result:
+        totals.append(total)
+        return real_finish(suites, total, *args)
+
+    real_finish = dask_engine.finish
+    monkeypatch.setattr(dask_engine, "finish", finish)
+    result = dask_engine.run(request(targets, suites, scheduler=cluster.scheduler_address))
+    sharded = {("news", i) for i in ("body_unique", "body_near_duplicate", "headline_unique")}
+    assert set(dask_engine.sharded_keys(suites)) == sharded
+    (total,) = totals
+    assert not sharded & set(total.sightings) and sharded <= total.judged
+    local = check([Path(t) for t in targets], suites, batch_size=BATCH)
+    assert comparable(result) == comparable(local)
+    failed = {s.expectation: s.failed for s in local.suites[0].expectations}
+    assert failed["body_near_duplicate"] > 30  # the templated copies
+    assert failed["body_unique"] and failed["headline_unique"]
+
+
+SHARD_PLUGIN = """
+import dataclasses, os
+from pathlib import Path
+from toolkit.expectations.corpus import body_unique
+from toolkit.shards import ByKey
+
+MARKER = Path({marker!r})
+
+
+def _judge(seen, params):
+    # The first worker to judge a shard with sightings in it dies.
+    if len(seen) and not MARKER.exists():
+        MARKER.write_text("died", encoding="utf-8")
+        os._exit(1)
+    return body_unique.judge_columns(seen, params)
+
+
+EXPECTATIONS = [
+    dataclasses.replace(
+        body_unique, name="shard_dies_once", judge_columns=_judge, shards=ByKey("body", "has_body")
+    )
+]
+"""
+
+
+def test_a_worker_killed_while_judging_a_shard_leaves_the_result_unchanged(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "died"
+    (tmp_path / "shard_dies_plugin.py").write_text(SHARD_PLUGIN.format(marker=str(marker)), "utf-8")
+    suite_file = tmp_path / "team.yaml"
+    suite_file.write_text(
+        "suite: team\nplugins: [shard_dies_plugin]\nexpectations:\n"
+        "  - expect: shard_dies_once\n  - expect: body_unique\n",
+        encoding="utf-8",
+    )
+    suites = [load_suite(suite_file)]
+    result = dask_engine.run(request([str(BROKEN), str(CLEAN)], suites, jobs=2))
+    assert marker.read_text(encoding="utf-8") == "died"
+    local = check([BROKEN, CLEAN], suites, batch_size=BATCH)
+    assert comparable(result) == comparable(local)
+    stats = {s.expectation: s for s in result.suites[0].expectations}
+    assert stats["shard_dies_once"].failed == stats["body_unique"].failed > 0

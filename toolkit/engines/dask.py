@@ -2,9 +2,12 @@
 
 The same run as the local engine, spread over a cluster: each task reads and checks a group of
 files (``toolkit.engine.check_files``) into a ``Partial`` on a worker, partials are merged in
-a tree on the workers (``merge``), and the client judges the corpus expectations and assembles
-the Result (``finish``). A worker that dies mid-run has its tasks run again elsewhere; the
-Result is the same.
+a tree on the workers (``merge``), and the client assembles the Result (``finish``). The
+corpus expectations that say how (duplicates, near-duplicates, headlines: toolkit.shards) are
+judged in shards on the workers: each group's sightings are cut by key or LSH band, each shard
+is judged where it was gathered, and only near-duplicate pairs and findings reach the client,
+so that no process holds every sighting. A worker that dies mid-run has its tasks run again
+elsewhere; the Result is the same.
 
 ``--scheduler tcp://HOST:PORT`` (or ``DASK_SCHEDULER_ADDRESS``) runs on an existing cluster,
 whose workers must have toolkit (and any installed expectation plugin) installed and see the
@@ -28,7 +31,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from toolkit import __version__
-from toolkit.engine import EngineError, Partial, check_files, finish, merge
+from toolkit.engine import (
+    EngineError,
+    ExpectationFailure,
+    Key,
+    Partial,
+    add_verdicts,
+    check_files,
+    finish,
+    judged,
+    merge,
+)
+from toolkit.expectations.archive import ArchiveExpectation
+from toolkit.expectations.base import CorpusExpectation
 from toolkit.findings import CarriedLog
 from toolkit.readers import shown_path
 from toolkit.readers.formats import ReadOptions
@@ -40,7 +55,19 @@ from toolkit.readers.remote import (
     reading_for,
 )
 from toolkit.result import ExitCode, Result, RunInfo, Severity
-from toolkit.suite import Suite, fold_shared
+from toolkit.shards import (
+    ByBand,
+    ByKey,
+    Matches,
+    Pairs,
+    Sharding,
+    combine,
+    routes,
+    shard_pairs,
+    shard_verdicts,
+)
+from toolkit.sightings import Sightings
+from toolkit.suite import Suite, SuiteEntry, fold_shared
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -56,6 +83,9 @@ RETRIES = 3
 TASKS_PER_WORKER = 4
 # Partials merged per merge task: a tree of this fan-in, so that no process merges them all.
 MERGE_FAN_IN = 8
+# Shards of each sharded corpus expectation, per worker (at least two): each shard's sightings
+# are gathered and judged on one worker.
+SHARDS_PER_WORKER = 1
 SCHEDULER_ENV = "DASK_SCHEDULER_ADDRESS"
 EXTRA_HINT = "--engine dask needs Dask: pip install 'news-corpus-toolkit[dask]'"
 
@@ -92,6 +122,7 @@ def run(request: RunRequest) -> Result:
     with _client(address, request.jobs) as client:
         total = _run_tasks(
             client,
+            suites,
             files,
             payload,
             file_order,
@@ -175,8 +206,24 @@ def _groups(files: list[tuple[Path, str]], workers: int) -> list[list[tuple[Path
     return [files[i : i + size] for i in range(0, len(files), size)]
 
 
+def sharded_keys(suites: list[Suite]) -> list[Key]:
+    """The corpus expectations judged in shards: those with a sharded, columnar judge (an
+    archive expectation reads the index, on the client)."""
+    return [
+        (suite.name, entry.id)
+        for suite in suites
+        for entry in suite.entries
+        if isinstance(entry.expectation, CorpusExpectation)
+        and not isinstance(entry.expectation, ArchiveExpectation)
+        and entry.expectation.shards is not None
+        and entry.expectation.sketch_columns is not None
+        and entry.expectation.judge_columns is not None
+    ]
+
+
 def _run_tasks(
     client: Client,
+    suites: list[Suite],
     files: list[tuple[Path, str]],
     payload: bytes,
     file_order: dict[str, int],
@@ -204,7 +251,10 @@ def _run_tasks(
         )
         for group in _groups(files, workers)
     ]
-    level = checks
+    level: list[Any] = checks
+    band_findings: list[BandShards] = []
+    if sharded_keys(suites):
+        level, band_findings = _submit_shards(client, suites, key, payload, checks, workers)
     while len(level) > 1:
         level = [
             client.submit(_merge, *level[i : i + MERGE_FAN_IN], retries=RETRIES, pure=False)
@@ -219,7 +269,81 @@ def _run_tasks(
             done[1] += n_articles
             on_progress(done[0], done[1])
     total: Partial = level[0].result()
+    if band_findings:
+        total = merge([total, *_band_partials(client, key, payload, band_findings)])
     return total
+
+
+# One sharded expectation judged by band: its key, and each shard's held sightings.
+BandShards = tuple[Key, list[Any]]
+
+
+def _submit_shards(
+    client: Client,
+    suites: list[Suite],
+    key: str,
+    payload: bytes,
+    checks: list[Any],
+    workers: int,
+) -> tuple[list[Any], list[BandShards]]:
+    """The tasks that judge the sharded expectations: each check's sightings routed to the
+    shards, each shard gathered on one worker and judged there. Returns the partials to merge
+    (the checks without those sightings, the shards judged by key) and the band shards left
+    for the sequential rule (``_band_partials``)."""
+    sharded = sharded_keys(suites)
+    shards = max(2, workers * SHARDS_PER_WORKER)
+    submit = client.submit
+    routed = [
+        submit(_route, key, payload, c, sharded, shards, retries=RETRIES, pure=False)
+        for c in checks
+    ]
+    parts = [submit(_stripped, c, sharded, retries=RETRIES, pure=False) for c in checks]
+    bands: list[BandShards] = []
+    for i, entry_key in enumerate(sharded):
+        held = [
+            submit(
+                _held,
+                *(submit(_pick, r, i, s, retries=RETRIES, pure=False) for r in routed),
+                retries=RETRIES,
+                pure=False,
+            )
+            for s in range(shards)
+        ]
+        if isinstance(_sharding(_entry_of(suites, entry_key)[1]), ByKey):
+            parts += [
+                submit(_judge_by_key, key, payload, entry_key, h, retries=RETRIES, pure=False)
+                for h in held
+            ]
+        else:
+            bands.append((entry_key, held))
+    return parts, bands
+
+
+def _band_partials(
+    client: Client, key: str, payload: bytes, bands: list[BandShards]
+) -> list[Partial]:
+    """The band-sharded expectations' verdicts: each shard's pairs to the client, the
+    sequential rule over them (``toolkit.shards.combine``), each verdict written on the
+    worker holding its shard."""
+    submit = client.submit
+    written = []
+    for entry_key, held in bands:
+        pairs = client.gather(
+            [
+                submit(
+                    _pairs, key, payload, entry_key, s, len(held), h, retries=RETRIES, pure=False
+                )
+                for s, h in enumerate(held)
+            ]
+        )
+        for h, matches in zip(held, combine(pairs), strict=True):
+            written.append(
+                submit(
+                    _judge_by_band, key, payload, entry_key, h, matches, retries=RETRIES, pure=False
+                )
+            )
+    parts: list[Partial] = client.gather(written)
+    return parts
 
 
 # --- on the workers ---------------------------------------------------------------------------
@@ -264,6 +388,95 @@ def _carried(part: Partial) -> Partial:
 
 def _counts(part: Partial) -> tuple[int, int]:
     return part.files, part.articles
+
+
+def _entry_of(suites: list[Suite], entry_key: Key) -> tuple[Suite, SuiteEntry]:
+    for suite in suites:
+        if suite.name == entry_key[0]:
+            for entry in suite.entries:
+                if entry.id == entry_key[1]:
+                    return suite, entry
+    raise KeyError(entry_key)
+
+
+def _sharding(entry: SuiteEntry) -> Sharding:
+    exp = entry.expectation
+    if not isinstance(exp, CorpusExpectation) or exp.shards is None:
+        raise TypeError(f"{entry.id} is not judged in shards")
+    return exp.shards
+
+
+def _route(
+    key: str, payload: bytes, part: Partial, sharded: list[Key], shards: int
+) -> list[list[Sightings]]:
+    """A group's sightings of each sharded expectation, cut into its shards."""
+    suites = _worker_suites(key, payload)
+    out = []
+    for entry_key in sharded:
+        seen = part.sightings.get(entry_key, Sightings.empty())
+        entry = _entry_of(suites, entry_key)[1]
+        sharding = _sharding(entry)
+        if not len(seen):
+            out.append([seen] * shards)
+            continue
+        out.append([seen.take(at) for at in routes(seen, sharding, entry.params, shards)])
+    return out
+
+
+def _pick(routed: list[list[Sightings]], i: int, shard: int) -> Sightings:
+    return routed[i][shard]
+
+
+def _stripped(part: Partial, sharded: list[Key]) -> Partial:
+    """The group's partial without the sharded expectations' sightings, which their shards
+    judge: marked judged, so that finish() leaves them."""
+    out = Partial(
+        **{**part.__dict__, "sightings": dict(part.sightings), "judged": set(part.judged)}
+    )
+    for entry_key in sharded:
+        out.sightings.pop(entry_key, None)
+        out.judged.add(entry_key)
+    return _carried(out)
+
+
+def _held(*pieces: Sightings) -> Sightings:
+    """One shard's sightings, from every group, in corpus order."""
+    return Sightings.concat(pieces).ordered()
+
+
+def _judge_by_key(key: str, payload: bytes, entry_key: Key, seen: Sightings) -> Partial:
+    """A shard judged whole by the expectation's own judge."""
+    suite, entry = _entry_of(_worker_suites(key, payload), entry_key)
+    assert isinstance(entry.expectation, CorpusExpectation)
+    part = Partial(judged={entry_key})
+    try:
+        verdicts = judged(entry.expectation, seen, entry.params)
+    except ExpectationFailure as exc:
+        part.fail(entry_key, str(exc))
+        return _carried(part)
+    add_verdicts(part, suite, entry, seen, verdicts)
+    return _carried(part)
+
+
+def _pairs(
+    key: str, payload: bytes, entry_key: Key, shard: int, shards: int, seen: Sightings
+) -> Pairs:
+    entry = _entry_of(_worker_suites(key, payload), entry_key)[1]
+    sharding = _sharding(entry)
+    assert isinstance(sharding, ByBand)
+    return shard_pairs(seen, sharding, entry.params, (shard, shards))
+
+
+def _judge_by_band(
+    key: str, payload: bytes, entry_key: Key, seen: Sightings, matches: Matches
+) -> Partial:
+    """The verdicts the sequential rule gave one band shard, written where its sightings are."""
+    suite, entry = _entry_of(_worker_suites(key, payload), entry_key)
+    sharding = _sharding(entry)
+    assert isinstance(sharding, ByBand)
+    part = Partial(judged={entry_key})
+    add_verdicts(part, suite, entry, seen, shard_verdicts(seen, sharding, entry.params, matches))
+    return _carried(part)
 
 
 __all__: Sequence[str] = ("CONNECT_TIMEOUT", "SchedulerUnreachable", "run")

@@ -18,6 +18,7 @@ from toolkit.sightings import Sightings
 if TYPE_CHECKING:
     from toolkit.expectations.files import FileExpectation
     from toolkit.expectations.history import HistoryExpectation
+    from toolkit.shards import Sharding
 
 
 class Params(BaseModel):
@@ -136,6 +137,9 @@ class CorpusExpectation(Generic[P]):
     scope: Callable[[pd.DataFrame, P], pd.Series] | None = None
     sketch_columns: Callable[[pd.DataFrame, P], Mapping[str, np.ndarray]] | None = None
     judge_columns: Callable[[Sightings, P], dict[int, Why]] | None = None
+    # How the columnar judge runs on shards of the sightings (toolkit.shards), for an engine
+    # that spreads a corpus over machines; without it, one process judges them all.
+    shards: Sharding | None = None
 
     def field_of(self, params: Params) -> str:
         column = getattr(params, "column", None)

@@ -30,7 +30,8 @@ from toolkit.expectations.base import (
 )
 from toolkit.expectations.body import has_body
 from toolkit.expectations.headline import comparable, has_headline
-from toolkit.lsh import bands, first_matches, first_of_codes, near_pairs, sorted_distinct
+from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs, sorted_distinct
+from toolkit.shards import ByBand, ByKey, judge_by_bands
 from toolkit.sightings import KeyColumns, Sightings, listed
 from toolkit.text import normalise_space
 
@@ -127,6 +128,7 @@ body_unique = CorpusExpectation(
     judge=_body_unique_list_judge,
     sketch_columns=_body_unique_columns,
     judge_columns=_body_unique_judge,
+    shards=ByKey("body", "has_body"),
     fix="Deduplicate: the same body under two headlines means the scraper saved one page "
     "twice or attached one page's text to another's header.",
     breaker=_retitle,
@@ -258,6 +260,47 @@ def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
     return {"body": hashes, "has_body": present, "signature": sig, "has_signature": has_sig}
 
 
+def _near_firsts(seen: Sightings) -> np.ndarray:
+    """The positions that take part: a body with a signature, not a copy of an earlier one
+    (an exact copy is body_unique's)."""
+    has_sig = seen.keys["has_signature"]
+    copies, _ = repeats(seen.keys["body"], has_sig)
+    firsts = has_sig.copy()
+    firsts[copies] = False
+    return np.flatnonzero(firsts)
+
+
+def _near_pairs(
+    seen: Sightings, p: NearDuplicate, shard: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (earlier, later, similarity) positions of the near pairs among the first sightings
+    of bodies; with ``shard``, of that shard's LSH buckets only (toolkit.shards)."""
+    b, r = bands(p.threshold, p.num_perm)
+    at = _near_firsts(seen)
+    sig = seen.keys["signature"][at]
+    earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, shard=shard)
+    return at[earlier], at[later], share
+
+
+def _near_routes(seen: Sightings, p: NearDuplicate) -> tuple[np.ndarray, np.ndarray]:
+    """Every body with a signature and its band keys. An exact copy has its first's bands, so
+    it lands in each shard that holds its first, where it is known for a copy."""
+    b, r = bands(p.threshold, p.num_perm)
+    at = np.flatnonzero(seen.keys["has_signature"])
+    return at, band_keys(seen.keys["signature"][at], b, r)
+
+
+def _near_why(other: str, similarity: float, p: NearDuplicate) -> Why:
+    return Why(
+        f"the body is a near-duplicate of {other}: about {similarity:.0%} of their "
+        f"{p.shingle_words}-word sequences are shared (MinHash estimate); the same story "
+        "was saved twice, perhaps once updated"
+    )
+
+
+_NEAR_SHARDS = ByBand(routes=_near_routes, pairs=_near_pairs, why=_near_why)
+
+
 def _near_judge(seen: Sightings, p: NearDuplicate) -> dict[int, Why]:
     """A body fails where it is a near-duplicate of an earlier one: the most similar (the
     earliest of equals) of the earlier bodies it shares an LSH band with that are not copies
@@ -265,28 +308,9 @@ def _near_judge(seen: Sightings, p: NearDuplicate) -> dict[int, Why]:
     (exact or near) is reported against the body it copies and not compared with later ones,
     so that a corpus holding one story a thousand times gives a thousand findings against the
     first. See toolkit.lsh for the banding and for the cap on a huge bucket."""
-    b, r = bands(p.threshold, p.num_perm)
     if not len(seen):
         return {}
-    has_sig = seen.keys["has_signature"]
-    copies, _ = repeats(seen.keys["body"], has_sig)
-    firsts = has_sig.copy()
-    firsts[copies] = False
-    at = np.flatnonzero(firsts)
-    earlier, later, share, _ = near_pairs(seen.keys["signature"][at], p.threshold, b, r)
-    match, similarity = first_matches(len(at), earlier, later, share)
-    failing = np.flatnonzero(match >= 0)
-    named = _named(seen, at[match[failing]])
-    out: dict[int, Why] = {}
-    for i, j, sim in zip(
-        at[failing].tolist(), at[match[failing]].tolist(), similarity[failing].tolist(), strict=True
-    ):
-        out[i] = Why(
-            f"the body is a near-duplicate of {named[j]}: about {sim:.0%} of their "
-            f"{p.shingle_words}-word sequences are shared (MinHash estimate); the same story "
-            "was saved twice, perhaps once updated"
-        )
-    return out
+    return judge_by_bands(seen, _NEAR_SHARDS, p)
 
 
 _NEAR_KEYS = ["body", "has_body", "signature", "has_signature"]
@@ -317,6 +341,7 @@ body_near_duplicate = CorpusExpectation(
     judge=_near_list_judge,
     sketch_columns=body_columns,
     judge_columns=_near_judge,
+    shards=_NEAR_SHARDS,
     fix="Review the pair: keep the latest version of a story saved twice (an update or a "
     "correction), or drop the copy.",
     breaker=_near_copy,
@@ -508,6 +533,7 @@ headline_unique = CorpusExpectation(
     judge=_headline_list_judge,
     sketch_columns=_headline_columns,
     judge_columns=_headline_unique_judge,
+    shards=ByKey("headline", "has_headline"),
     fix="Check the pair: the same story saved twice (same day, or the same text updated) should "
     "be deduplicated; two stories under one headline on one day mean the scraper took the "
     "headline from the wrong element.",
