@@ -34,6 +34,7 @@ from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
 from toolkit.findings import FindingLog, arrange
 from toolkit.history import History, judge_history
+from toolkit.memo import for_batch, rows_of
 from toolkit.profile import Profile, profile_batch
 from toolkit.readers import ReadOutcome, discover, shown_path
 from toolkit.readers.formats import DEFAULT_READING, ReadOptions
@@ -311,41 +312,52 @@ def validate_batch(
     else:
         batch = to_frame(articles, file_numbers)
     out.profile = profile_batch(batch)
-    for suite in suites:
-        conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
-        errors: dict[str, str] = {}
-        schema = compile_schema(suite, batch, conditions, errors)
-        failing = failing_rows(schema, batch[KEY_COLUMNS])
-        for entry in suite.entries:
-            key = (suite.name, entry.id)
-            cond = conditions.get(entry.id)
-            checked = len(batch) if cond is None else int(cond.sum())
-            applies = applicable(batch, entry)
-            if applies is not None and not applies.all():
-                out.not_applicable[key] = out.not_applicable.get(key, 0) + int((~applies).sum())
-            exp = entry.expectation
-            if entry.id in errors:
-                out.count(key, 0, 0)
-                out.fail(key, errors[entry.id])
-            elif isinstance(exp, Expectation):
-                rows = failing.get(entry.id, pd.Index([]))
-                out.count(key, checked, len(rows))
-                limit = 0 if entry.mirror_of else limits.get(entry.severity)
-                if limit is not None:
-                    rows = rows[: budget.setdefault(key, limit)]
-                    budget[key] -= len(rows)
-                try:
-                    out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
-                except ExpectationFailure as exc:
-                    out.fail(key, str(exc))
-            elif isinstance(exp, CorpusExpectation):
-                scope = batch if cond is None else batch[cond]
-                out.count(key, checked, 0)
-                try:
-                    out.sightings[key] = sightings_of(scope, entry, exp)
-                except ExpectationFailure as exc:
-                    out.fail(key, str(exc))
+    with for_batch(batch):
+        for suite in suites:
+            _validate_suite(suite, batch, out, limits, budget)
     return out
+
+
+def _validate_suite(
+    suite: Suite,
+    batch: pd.DataFrame,
+    out: Partial,
+    limits: Mapping[Severity, int | None],
+    budget: dict[Key, int],
+) -> None:
+    conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
+    errors: dict[str, str] = {}
+    schema = compile_schema(suite, batch, conditions, errors)
+    failing = failing_rows(schema, batch[KEY_COLUMNS])
+    for entry in suite.entries:
+        key = (suite.name, entry.id)
+        cond = conditions.get(entry.id)
+        checked = len(batch) if cond is None else int(cond.sum())
+        applies = applicable(batch, entry)
+        if applies is not None and not applies.all():
+            out.not_applicable[key] = out.not_applicable.get(key, 0) + int((~applies).sum())
+        exp = entry.expectation
+        if entry.id in errors:
+            out.count(key, 0, 0)
+            out.fail(key, errors[entry.id])
+        elif isinstance(exp, Expectation):
+            rows = failing.get(entry.id, pd.Index([]))
+            out.count(key, checked, len(rows))
+            limit = 0 if entry.mirror_of else limits.get(entry.severity)
+            if limit is not None:
+                rows = rows[: budget.setdefault(key, limit)]
+                budget[key] -= len(rows)
+            try:
+                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
+            except ExpectationFailure as exc:
+                out.fail(key, str(exc))
+        elif isinstance(exp, CorpusExpectation):
+            scope = batch if cond is None else rows_of(batch[cond], np.flatnonzero(cond))
+            out.count(key, checked, 0)
+            try:
+                out.sightings[key] = sightings_of(scope, entry, exp)
+            except ExpectationFailure as exc:
+                out.fail(key, str(exc))
 
 
 def condition_mask(batch: pd.DataFrame, entry: SuiteEntry) -> pd.Series | None:

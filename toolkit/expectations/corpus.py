@@ -31,6 +31,7 @@ from toolkit.expectations.base import (
 from toolkit.expectations.body import has_body
 from toolkit.expectations.headline import comparable, has_headline
 from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs, sorted_distinct
+from toolkit.memo import shared
 from toolkit.shards import ByBand, ByKey, judge_by_bands
 from toolkit.sightings import KeyColumns, Sightings, listed
 from toolkit.text import normalise_space
@@ -45,7 +46,13 @@ def text_hashes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def body_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The hash of each body with white space folded (no-break spaces and line breaks too)."""
+    """The hash of each body with white space folded (no-break spaces and line breaks too),
+    computed once per batch (toolkit.memo)."""
+    hashes, present = shared(batch, "body_hashes", _body_hashes)
+    return hashes, present
+
+
+def _body_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return text_hashes(normalise_space(batch["body"].astype("string[pyarrow]")))
 
 
@@ -235,7 +242,19 @@ def body_signatures(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Each body's hash, where there is a body, its MinHash signature ((n, num_perm) uint32)
     and its number of words (int64): what body_near_duplicate compares and the archive index
-    (toolkit.index) keeps."""
+    (toolkit.index) keeps. Computed once per batch (toolkit.memo): body_near_duplicate,
+    headline_unique and body_near_archived all read them."""
+    hashes, present, sig, words = shared(
+        batch,
+        ("body_signatures", shingle_words, num_perm),
+        lambda frame: _body_signatures(frame, shingle_words, num_perm),
+    )
+    return hashes, present, sig, words
+
+
+def _body_signatures(
+    batch: pd.DataFrame, shingle_words: int, num_perm: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     hashes, present = body_hashes(batch)
     sig = np.full((len(batch), num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
     words = np.zeros(len(batch), dtype=np.int64)
