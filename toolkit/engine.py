@@ -55,7 +55,7 @@ from toolkit.text import as_mask, excerpt
 if TYPE_CHECKING:
     from toolkit.index import ArchiveIndex
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 2000
 DEFAULT_LIMITS: Mapping[Severity, int | None] = {"critical": None, "warning": None, "info": 1000}
 Key = tuple[str, str]  # (suite name, entry id)
 

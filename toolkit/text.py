@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -132,6 +133,28 @@ def excerpt_at(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> t
     tail = "…" if lo + inner < len(text) else ""
     shift = len(head) - lo
     return head + text[lo : lo + inner] + tail, (start + shift, end + shift)
+
+
+# Text a check that makes an Arrow string or a Python object of every word, paragraph or body
+# handles at once: a run of rows of about this many characters, so that such intermediates
+# (tens of times the text) stay within tens of MiB whatever the batch size.
+CHUNK_CHARS = 1 << 20
+
+
+def text_runs(texts: pd.Series, most: int = CHUNK_CHARS) -> list[slice]:
+    """Runs of consecutive rows of ``texts`` of at most ``most`` characters each, and of at
+    least one row each (a longer text is a run of its own), in order."""
+    lengths = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
+    runs = []
+    lo, total = 0, 0
+    for i, n in enumerate(lengths.tolist()):
+        if i > lo and total + n > most:
+            runs.append(slice(lo, i))
+            lo, total = i, 0
+        total += n
+    if lo < len(lengths):
+        runs.append(slice(lo, len(lengths)))
+    return runs
 
 
 def normalise_space(series: pd.Series) -> pd.Series:

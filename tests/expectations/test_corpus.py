@@ -146,6 +146,35 @@ def test_signatures_estimate_jaccard_similarity() -> None:
     assert a.dtype == np.uint32 and (a % 2 == 1).all()
 
 
+def test_sketch_values_do_not_depend_on_the_text_runs_nor_on_the_last_batch(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Bodies are hashed and shingled a run of rows at a time, and the signatures of the last
+    batch are reused for the same bodies: neither changes a value."""
+    from toolkit.expectations import body as body_module
+    from toolkit.expectations import corpus
+    from toolkit.expectations.body import Repeats, body_no_repeated_paragraph
+    from toolkit.text import text_runs
+
+    frame = _generated(200, 31)
+    params = NearDuplicate()
+    corpus._last_signatures.clear()
+    whole = body_columns(frame, params)
+    repeats = body_no_repeated_paragraph.check(frame, Repeats()).tolist()
+    again = body_columns(frame.iloc[::-1].reset_index(drop=True), params)  # all from the last
+    runs = text_runs(frame["body"], most=1000)
+    assert 5 < len(runs) < len(frame) and runs[0].start == 0 and runs[-1].stop == len(frame)
+    monkeypatch.setattr(corpus, "text_runs", lambda texts: text_runs(texts, most=1000))
+    monkeypatch.setattr(body_module, "text_runs", lambda texts: text_runs(texts, most=1000))
+    corpus._last_signatures.clear()
+    small = body_columns(frame, params)
+    for name, values in whole.items():
+        assert np.array_equal(values, small[name]), name
+        assert np.array_equal(values, again[name][::-1]), name
+    assert whole["has_signature"].sum() > 100
+    assert body_no_repeated_paragraph.check(frame, Repeats()).tolist() == repeats
+
+
 @pytest.mark.parametrize("size", [1, 3])
 def test_near_duplicates_across_batches_and_files(size: int) -> None:
     pair = parse_text((BROKEN / "near_duplicate_body_a.txt").read_text("utf-8"), "a.txt")

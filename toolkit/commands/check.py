@@ -120,7 +120,7 @@ def check(
             metavar="N",
             help="Articles validated together in one batch (smaller: less memory).",
         ),
-    ] = 5000,
+    ] = 2000,
     jobs: Annotated[
         int,
         typer.Option(

@@ -41,6 +41,7 @@ from toolkit.text import (
     SPACE_RUN,
     as_mask,
     excerpt_at,
+    text_runs,
     visible,
     window,
 )
@@ -238,7 +239,14 @@ def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
     # counted for those alone. An empty body is body_not_empty's finding, not this one's.
     body = batch["body"]
     text = pa.array(body, type=pa.string(), from_pandas=True)
-    split = pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text)))
+    # A run of bodies at a time: the split makes an Arrow string of every word.
+    split = pa.chunked_array(
+        [
+            pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text[run])))
+            for run in text_runs(body)
+        ],
+        type=pa.int32(),
+    )
     spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
     ok = as_mask((spaced >= p.min_words) | (body.fillna("").str.len() == 0))
     if not ok.all():
@@ -997,10 +1005,14 @@ def _paragraph_table(body: pd.Series, min_chars: int) -> pd.DataFrame:
 
 
 def _no_repeats(batch: pd.DataFrame, p: Repeats) -> pd.Series:
-    table = _paragraph_table(batch["body"], p.min_chars)
-    repeated = table["row"][table.duplicated(["row", "text"])].unique()
     ok = np.ones(len(batch), dtype=bool)
-    ok[repeated] = False
+    body = batch["body"]
+    # A run of bodies at a time: the paragraphs, their words and their Python strings take
+    # some ten times the text. A paragraph is compared within its own body only.
+    for run in text_runs(body):
+        table = _paragraph_table(body.iloc[run], p.min_chars)
+        repeated = table["row"][table.duplicated(["row", "text"])].unique()
+        ok[np.asarray(repeated, dtype=np.int64) + run.start] = False
     return pd.Series(ok, index=batch.index)
 
 

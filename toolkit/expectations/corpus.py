@@ -34,7 +34,7 @@ from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs, sorted_dis
 from toolkit.memo import shared
 from toolkit.shards import ByBand, ByKey, judge_by_bands
 from toolkit.sightings import KeyColumns, Sightings, listed
-from toolkit.text import normalise_space
+from toolkit.text import normalise_space, text_runs
 
 
 def text_hashes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -53,7 +53,14 @@ def body_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _body_hashes(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    return text_hashes(normalise_space(batch["body"].astype("string[pyarrow]")))
+    """A run of bodies at a time: hashing makes a Python string of each (the SipHash of
+    ``hash_array``, which the archive index stores, takes objects), some five times the text."""
+    body = batch["body"].astype("string[pyarrow]")
+    hashes = np.zeros(len(body), dtype=np.uint64)
+    present = np.zeros(len(body), dtype=bool)
+    for run in text_runs(body):
+        hashes[run], present[run] = text_hashes(normalise_space(body.iloc[run]))
+    return hashes, present
 
 
 def repeats(keys: np.ndarray, present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -237,6 +244,13 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     return out
 
 
+# The signatures last computed, by (shingle_words, num_perm), keyed by the body's hash as the
+# copies of a body within a batch already are: body_near_duplicate and headline_unique sketch
+# the same bodies of a batch with the same parameters (as the news suite has them), and the
+# permutations are most of a batch's sketch time. One batch's worth: a few hundred KiB.
+_last_signatures: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
 def body_signatures(
     batch: pd.DataFrame, shingle_words: int, num_perm: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -263,12 +277,40 @@ def _body_signatures(
         # A body repeated in the batch (wire copy, a page saved twice) is hashed once: the
         # permutations are the costly part, and every copy has the same signature.
         codes, _ = pd.factorize(hashes[at])
-        bodies = batch["body"].iloc[at[first_of_codes(codes)]]
-        shingles, rows, counts = shingle_hashes(bodies, shingle_words)
-        distinct = signatures(shingles, rows, len(bodies), num_perm)
+        firsts = at[first_of_codes(codes)]
+        keys = hashes[firsts]
+        distinct = np.empty((len(firsts), num_perm), dtype=np.uint32)
+        counts = np.empty(len(firsts), dtype=np.int64)
+        todo = _from_last(keys, (shingle_words, num_perm), distinct, counts)
+        bodies = batch["body"].iloc[firsts[todo]]
+        # A run of bodies at a time: the word and shingle arrays take some fifty times the text
+        # (a string, offsets, hashes and row numbers per word, and their temporaries).
+        for run in text_runs(bodies):
+            shingles, rows, n_words = shingle_hashes(bodies.iloc[run], shingle_words)
+            distinct[todo[run]] = signatures(shingles, rows, len(n_words), num_perm)
+            counts[todo[run]] = n_words
+            del shingles, rows  # the next run's arrays take their place, not their side
+        order = np.argsort(keys, kind="stable")
+        _last_signatures[(shingle_words, num_perm)] = (keys[order], distinct[order], counts[order])
         sig[at] = distinct[codes]
         words[at] = counts[codes]
     return hashes, present, sig, words
+
+
+def _from_last(
+    keys: np.ndarray, params: tuple[int, int], sig: np.ndarray, counts: np.ndarray
+) -> np.ndarray:
+    """Fill ``sig`` and ``counts`` where the last signatures computed with ``params`` hold the
+    body's hash; the positions left to compute."""
+    last = _last_signatures.get(params)
+    if last is None or not len(last[0]):
+        return np.arange(len(keys))
+    known, known_sig, known_counts = last
+    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    hit = known[pos] == keys
+    sig[hit] = known_sig[pos[hit]]
+    counts[hit] = known_counts[pos[hit]]
+    return np.flatnonzero(~hit)
 
 
 def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
