@@ -93,8 +93,7 @@ def matched_verdicts(
     params: Any,
 ) -> dict[int, Why]:
     """The verdicts on the articles at ``later``, each a copy of the one at ``earlier``."""
-    distinct = sorted_distinct(earlier)
-    named = dict(zip(distinct.tolist(), seen.places(distinct), strict=True))
+    named = seen.named(earlier)
     return {
         i: why(named[j], sim, params)
         for i, j, sim in zip(later.tolist(), earlier.tolist(), similarity.tolist(), strict=True)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from toolkit.lsh import sorted_distinct
 from toolkit.text import EXCERPT_CHARS, excerpt
 
 if TYPE_CHECKING:
@@ -193,6 +194,11 @@ class Sightings:
     def places(self, positions: Sequence[int] | np.ndarray) -> list[str]:
         """``file:line ('headline')`` of the sightings at ``positions``, as messages name them."""
         return [place(s) for s in self.rows(positions)]
+
+    def named(self, positions: np.ndarray) -> dict[int, str]:
+        """The place of each of ``positions`` (once each), as a message names a first sighting."""
+        distinct = sorted_distinct(np.asarray(positions, dtype=np.int64))
+        return dict(zip(distinct.tolist(), self.places(distinct), strict=True))
 
     def as_list(self) -> list[Sighting]:
         return self.rows(np.arange(len(self)))

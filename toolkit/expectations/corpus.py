@@ -30,7 +30,7 @@ from toolkit.expectations.base import (
 )
 from toolkit.expectations.body import has_body
 from toolkit.expectations.headline import comparable, has_headline
-from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs, sorted_distinct
+from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs
 from toolkit.memo import shared
 from toolkit.shards import ByBand, ByKey, judge_by_bands
 from toolkit.sightings import KeyColumns, Sightings, listed
@@ -82,12 +82,6 @@ def first_seen_mask(keys: np.ndarray, present: np.ndarray) -> np.ndarray:
     return out
 
 
-def _named(seen: Sightings, positions: np.ndarray) -> dict[int, str]:
-    """The place of each of ``positions`` (once each), as a message names a first sighting."""
-    distinct = sorted_distinct(positions)
-    return dict(zip(distinct.tolist(), seen.places(distinct), strict=True))
-
-
 def _new_headline(article: Article) -> str:
     return f"{article.headline or 'Report'}, officials say"
 
@@ -108,7 +102,7 @@ def _body_unique_judge(seen: Sightings, p: NoParams) -> dict[int, Why]:
     if not len(seen):
         return {}
     later, first = repeats(seen.keys["body"], seen.keys["has_body"])
-    named = _named(seen, first)
+    named = seen.named(first)
     return {
         i: Why(f"the body is the same as in {named[j]}: {_SAME_BODY}")
         for i, j in zip(later.tolist(), first.tolist(), strict=True)
@@ -244,13 +238,6 @@ def signatures(hashes: np.ndarray, rows: np.ndarray, n_rows: int, num_perm: int)
     return out
 
 
-# The signatures last computed, by (shingle_words, num_perm), keyed by the body's hash as the
-# copies of a body within a batch already are: body_near_duplicate and headline_unique sketch
-# the same bodies of a batch with the same parameters (as the news suite has them), and the
-# permutations are most of a batch's sketch time. One batch's worth: a few hundred KiB.
-_last_signatures: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
 def body_signatures(
     batch: pd.DataFrame, shingle_words: int, num_perm: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -278,39 +265,19 @@ def _body_signatures(
         # permutations are the costly part, and every copy has the same signature.
         codes, _ = pd.factorize(hashes[at])
         firsts = at[first_of_codes(codes)]
-        keys = hashes[firsts]
         distinct = np.empty((len(firsts), num_perm), dtype=np.uint32)
         counts = np.empty(len(firsts), dtype=np.int64)
-        todo = _from_last(keys, (shingle_words, num_perm), distinct, counts)
-        bodies = batch["body"].iloc[firsts[todo]]
+        bodies = batch["body"].iloc[firsts]
         # A run of bodies at a time: the word and shingle arrays take some fifty times the text
         # (a string, offsets, hashes and row numbers per word, and their temporaries).
         for run in text_runs(bodies):
             shingles, rows, n_words = shingle_hashes(bodies.iloc[run], shingle_words)
-            distinct[todo[run]] = signatures(shingles, rows, len(n_words), num_perm)
-            counts[todo[run]] = n_words
+            distinct[run] = signatures(shingles, rows, len(n_words), num_perm)
+            counts[run] = n_words
             del shingles, rows  # the next run's arrays take their place, not their side
-        order = np.argsort(keys, kind="stable")
-        _last_signatures[(shingle_words, num_perm)] = (keys[order], distinct[order], counts[order])
         sig[at] = distinct[codes]
         words[at] = counts[codes]
     return hashes, present, sig, words
-
-
-def _from_last(
-    keys: np.ndarray, params: tuple[int, int], sig: np.ndarray, counts: np.ndarray
-) -> np.ndarray:
-    """Fill ``sig`` and ``counts`` where the last signatures computed with ``params`` hold the
-    body's hash; the positions left to compute."""
-    last = _last_signatures.get(params)
-    if last is None or not len(last[0]):
-        return np.arange(len(keys))
-    known, known_sig, known_counts = last
-    pos = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-    hit = known[pos] == keys
-    sig[hit] = known_sig[pos[hit]]
-    counts[hit] = known_counts[pos[hit]]
-    return np.flatnonzero(~hit)
 
 
 def body_columns(batch: pd.DataFrame, p: NearDuplicate) -> KeyColumns:
@@ -521,7 +488,7 @@ def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]
             day_member.setdefault(int(same_day[i]), i)
     if not verdicts:
         return {}
-    named = _named(seen, at[np.array([v[2] for v in verdicts])])
+    named = seen.named(at[np.array([v[2] for v in verdicts])])
     on_days = [v[0] for v in verdicts if v[1] == "day"]
     days = iter(seen.date.take(pa.array(at[on_days], type=pa.int64())).to_pylist())
     out: dict[int, Why] = {}
