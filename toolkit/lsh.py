@@ -25,8 +25,9 @@ band, linear in the corpus whatever it holds.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from datasketch import MinHashLSH
 
 # Earlier bodies of one bucket that a later one is compared with: the first CAP of them. The
 # first sighting of a template is among them, so every near-copy of it is still found; what a
@@ -38,9 +39,14 @@ _FOLD = np.uint64(29)
 _CHUNK = 1 << 15
 
 
+@lru_cache(maxsize=16)
 def bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """The (bands, rows) datasketch's MinHashLSH uses for ``threshold`` and ``num_perm`` (and
-    its errors, for parameters it refuses)."""
+    its errors, for parameters it refuses). Imported here, not with the module: datasketch
+    imports SciPy (~40 MiB, half a second), which a run without near-duplicate checks never
+    needs, and every worker process would pay it."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return int(lsh.b), int(lsh.r)
 

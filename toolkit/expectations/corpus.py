@@ -11,12 +11,12 @@ each later one fails and names the file and line of the first.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from datasketch import MinHash
 from pydantic import Field
 
 from toolkit.article import Article
@@ -184,11 +184,16 @@ class NearDuplicate(Params):
     min_words: int = Field(20, ge=1, description="shorter bodies are not compared")
 
 
+@functools.lru_cache(maxsize=16)
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    """uint32 multipliers (odd) and increments of the signature's permutations."""
+    """uint32 multipliers (odd) and increments of the signature's permutations (datasketch is
+    imported when first needed: see toolkit.lsh.bands)."""
+    from datasketch import MinHash
+
     a, b = MinHash(num_perm=num_perm, seed=_SEED, scheme="legacy").permutations
     a32 = (np.asarray(a, dtype=np.uint64) & _MAX_HASH).astype(np.uint32) | np.uint32(1)
     b32 = (np.asarray(b, dtype=np.uint64) & _MAX_HASH).astype(np.uint32)
+    a32.flags.writeable = b32.flags.writeable = False  # cached: shared by every caller
     return a32, b32
 
 
