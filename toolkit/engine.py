@@ -348,7 +348,7 @@ def _validate_suite(
                 rows = rows[: budget.setdefault(key, limit)]
                 budget[key] -= len(rows)
             try:
-                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp.explain))
+                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp))
             except ExpectationFailure as exc:
                 out.fail(key, str(exc))
         elif isinstance(exp, CorpusExpectation):
@@ -425,15 +425,20 @@ def key_columns(columns: object, n: int) -> dict[str, np.ndarray]:
 
 
 def row_findings(
-    suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, explain: Callable[[Any, Any], Why]
+    suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, exp: Expectation[Any]
 ) -> list[Finding]:
     """Findings for the failing rows only; Arrow hands them over as plain Python values. An
     explain that raises or returns no Why is an ExpectationFailure."""
     found = []
     part = FIELD_PART.get(entry.field)
     records = pyarrow.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
-    for row in records:
-        why = checked_why(guarded("its explain", explain, row, entry.params), "its explain")
+    given = explained_rows(exp, rows, entry.params) if records else None
+    for i, row in enumerate(records):
+        why = (
+            given[i]
+            if given is not None
+            else checked_why(guarded("its explain", exp.explain, row, entry.params), "its explain")
+        )
         value = why.excerpt if why.excerpt is not None else excerpt(row.get(entry.field))
         at = row.get(f"at_{part}") if part else None
         found.append(
@@ -450,6 +455,19 @@ def row_findings(
             )
         )
     return found
+
+
+def explained_rows(exp: Expectation[Any], rows: pd.DataFrame, params: Any) -> list[Why] | None:
+    """The Whys of ``exp.explain_rows`` for ``rows``, checked (one Why a row); None for an
+    expectation without it."""
+    if exp.explain_rows is None:
+        return None
+    whys = guarded("its explain_rows", exp.explain_rows, rows, params)
+    if not isinstance(whys, list) or len(whys) != len(rows):
+        raise ExpectationFailure(
+            f"its explain_rows returned {_kind(whys)}, not a list of {len(rows)} Why"
+        )
+    return [checked_why(w, "its explain_rows") for w in whys]
 
 
 def make_finding(

@@ -354,7 +354,7 @@ def _gx_findings(
     failing = pd.Index(sorted({int(r) for r in rows or []}), dtype="int64")
     exp = p.entry.expectation
     if isinstance(exp, Expectation):
-        return row_findings(p.suite, p.entry, batch.loc[failing], exp.explain)
+        return row_findings(p.suite, p.entry, batch.loc[failing], exp)
     if isinstance(exp, CorpusExpectation):
         aggregate = rows is None and not outcome.success
         return _corpus_findings(p, exp, batch, failing, aggregate)

@@ -34,6 +34,7 @@ from toolkit.expectations.base import (
     Row,
     Why,
     gx_all_true,
+    one_row,
 )
 from toolkit.text import (
     SPACE_CHARS,
@@ -255,23 +256,35 @@ def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
     return ok
 
 
-def _explain_min_words(row: Row, p: MinWords) -> Why:
-    count = count_words(pd.Series([row["body"]], dtype="string[pyarrow]"))
-    n = int(count.words.iloc[0])
-    how = ""
-    if int(count.by_characters.iloc[0]) > int(count.spaced.iloc[0]):
-        dense, unspaced = int(count.dense.iloc[0]), int(count.unspaced.iloc[0])
-        parts = []
-        if dense:
-            parts.append(f"{dense} Han, kana or Hangul characters at {DENSE_PER_WORD} a word")
-        if unspaced:
-            parts.append(f"{unspaced} Thai, Lao, Khmer or Myanmar code points at 4 a word")
-        how = f" ({' and '.join(parts)})"
-    return Why(
-        f"the body has {n} word{'s' if n != 1 else ''}{how}, fewer than {p.min_words}: the page "
-        "may be a stub, a teaser or cut short",
-        row["body"],
-    )
+def _explain_min_words(rows: pd.DataFrame, p: MinWords) -> list[Why]:
+    count = count_words(rows["body"].astype("string[pyarrow]"))
+    out = []
+    for n, by_chars, spaced, dense, unspaced, body in zip(
+        count.words.tolist(),
+        count.by_characters.tolist(),
+        count.spaced.tolist(),
+        count.dense.tolist(),
+        count.unspaced.tolist(),
+        arrow_text(rows["body"]).to_pylist(),
+        strict=True,
+    ):
+        how = ""
+        if int(by_chars) > int(spaced):
+            parts = []
+            if dense:
+                parts.append(f"{dense} Han, kana or Hangul characters at {DENSE_PER_WORD} a word")
+            if unspaced:
+                parts.append(f"{unspaced} Thai, Lao, Khmer or Myanmar code points at 4 a word")
+            how = f" ({' and '.join(parts)})"
+        n = int(n)
+        out.append(
+            Why(
+                f"the body has {n} word{'s' if n != 1 else ''}{how}, fewer than {p.min_words}: "
+                "the page may be a stub, a teaser or cut short",
+                body,
+            )
+        )
+    return out
 
 
 def _min_words_column(batch: pd.DataFrame, p: MinWords) -> dict[str, pd.Series]:
@@ -301,7 +314,8 @@ body_min_words = Expectation(
     field="body",
     params=MinWords,
     check=_body_min_words,
-    explain=_explain_min_words,
+    explain=one_row(_explain_min_words),
+    explain_rows=_explain_min_words,
     fix="Check the page: a very short body is usually a teaser, a paywalled stub or a page "
     "that had not finished loading.",
     breaker=_shorten_body,
@@ -917,31 +931,32 @@ def _no_boilerplate(batch: pd.DataFrame, p: Boilerplate) -> pd.Series:
     return ~bad
 
 
-def _explain_boilerplate(row: Row, p: Boilerplate) -> Why:
+def _explain_boilerplate(rows: pd.DataFrame, p: Boilerplate) -> list[Why]:
     phrases = (*p.phrases, *p.extra_phrases)
+    out: list[Why | None] = [None] * len(rows)
     phrase = re.compile(phrase_pattern(phrases))
-    for name in p.fields:
-        text = row.get(name)
-        if not isinstance(text, str) or not phrases:
+    for name in p.fields if phrases else ():
+        todo = [i for i, why in enumerate(out) if why is None]
+        if name not in rows or not todo:
             continue
-        found = notices(pa.array([text], pa.string()), phrases)
-        if found.empty:
-            continue
-        number, tail = int(found["paragraph"].iloc[0]), bool(found["tail"].iloc[0])
-        paragraphs = text.split("\n\n")
-        at = sum(len(x) + 2 for x in paragraphs[:number])
-        end = at + len(paragraphs[number].rstrip())
-        m = phrase.search(text, max(at, end - NOTICE_CHARS) if tail else at)
-        if m is None:
-            continue
-        return why_at(
-            f"site boilerplate in the {FIELD_NAMES[name]} ('{m.group()}'): a subscription, "
-            "cookie, copyright or script notice was saved as article text",
-            text,
-            m.start(),
-            m.end(),
-        )
-    return Why("site boilerplate in the text")
+        values = arrow_text(rows[name].iloc[todo])
+        texts = values.to_pylist()
+        found = notices(values, phrases).drop_duplicates("row")
+        for row, number, tail in found.itertuples(index=False):
+            text = texts[row]
+            paragraphs = text.split("\n\n")
+            at = sum(len(x) + 2 for x in paragraphs[:number])
+            end = at + len(paragraphs[number].rstrip())
+            m = phrase.search(text, max(at, end - NOTICE_CHARS) if tail else at)
+            if m is not None:
+                out[todo[row]] = why_at(
+                    f"site boilerplate in the {FIELD_NAMES[name]} ('{m.group()}'): a "
+                    "subscription, cookie, copyright or script notice was saved as article text",
+                    text,
+                    m.start(),
+                    m.end(),
+                )
+    return [why or Why("site boilerplate in the text") for why in out]
 
 
 def _boilerplate_column(batch: pd.DataFrame, p: Boilerplate) -> dict[str, pd.Series]:
@@ -968,7 +983,8 @@ body_no_boilerplate = Expectation(
     field="body",
     params=Boilerplate,
     check=_no_boilerplate,
-    explain=_explain_boilerplate,
+    explain=one_row(_explain_boilerplate),
+    explain_rows=_explain_boilerplate,
     fix="Extract only the article's text container; drop paywall, cookie and newsletter "
     "blocks, or fetch the page with the session that shows the full article.",
     breaker=_add_paywall,
@@ -1133,17 +1149,18 @@ def _not_stand_in(batch: pd.DataFrame, p: NoParams) -> pd.Series:
     return ok
 
 
-def _explain_stand_in(row: Row, p: NoParams) -> Why:
-    frame = pd.DataFrame(
-        {k: [row.get(k)] for k in ("headline", "title", "caption", "body")}, dtype="string[pyarrow]"
-    )
-    key = _stand_in(frame).iloc[0]
-    what = dict(_STAND_INS).get(str(key), "the headline or caption")
-    return Why(
-        f"the body is only {what} again: the scraper saved the page's title or photo block, "
-        "not the article's text",
-        str(row["body"]),
-    )
+def _explain_stand_in(rows: pd.DataFrame, p: NoParams) -> list[Why]:
+    names = dict(_STAND_INS)
+    return [
+        Why(
+            f"the body is only {names.get(str(key), 'the headline or caption')} again: the "
+            "scraper saved the page's title or photo block, not the article's text",
+            str(body),
+        )
+        for key, body in zip(
+            _stand_in(rows).tolist(), arrow_text(rows["body"]).to_pylist(), strict=True
+        )
+    ]
 
 
 def _stand_in_column(batch: pd.DataFrame, p: NoParams) -> dict[str, pd.Series]:
@@ -1170,7 +1187,8 @@ body_not_headline_or_caption = Expectation(
     field="body",
     params=NoParams,
     check=_not_stand_in,
-    explain=_explain_stand_in,
+    explain=one_row(_explain_stand_in),
+    explain_rows=_explain_stand_in,
     fix="Re-fetch the page: a body that repeats the headline or caption means the scraper "
     "missed the article's text container and saved the title or photo block instead.",
     breaker=_body_as_caption,

@@ -19,8 +19,9 @@ from toolkit.expectations.base import (
     Why,
     gx_all_true,
     gx_objects,
+    one_row,
 )
-from toolkit.expectations.body import explain_html, html_free
+from toolkit.expectations.body import arrow_text, explain_html, html_free
 from toolkit.text import as_mask, normalise_space
 
 # Straight and curly quotes differ between a page's title and its headline tag.
@@ -166,21 +167,31 @@ def _headline_length(batch: pd.DataFrame, p: HeadlineLength) -> pd.Series:
     return as_mask((n == 0) | ((weighted >= p.min_length) & (n <= p.max_length)))
 
 
-def _explain_length(row: Row, p: HeadlineLength) -> Why:
-    headline = " ".join(str(row["headline"]).split())
-    n = len(headline)
-    dense = int(_dense_chars(pd.Series([headline])).iloc[0])
-    if n + dense < p.min_length:
-        return Why(
-            f"the headline has {n} characters, fewer than {p.min_length}: the scraper may have "
-            "taken a section label or a fragment for it",
-            headline,
-        )
-    return Why(
-        f"the headline has {n} characters, more than {p.max_length}: the scraper may have "
-        "taken a paragraph or the page's whole title block for it",
-        headline,
+def _explain_length(rows: pd.DataFrame, p: HeadlineLength) -> list[Why]:
+    headlines = pd.Series(
+        [" ".join(str(h).split()) for h in arrow_text(rows["headline"]).to_pylist()],
+        dtype="string[pyarrow]",
     )
+    out = []
+    for headline, dense in zip(headlines.tolist(), _dense_chars(headlines).tolist(), strict=True):
+        n = len(headline)
+        if n + int(dense) < p.min_length:
+            out.append(
+                Why(
+                    f"the headline has {n} characters, fewer than {p.min_length}: the scraper "
+                    "may have taken a section label or a fragment for it",
+                    headline,
+                )
+            )
+        else:
+            out.append(
+                Why(
+                    f"the headline has {n} characters, more than {p.max_length}: the scraper "
+                    "may have taken a paragraph or the page's whole title block for it",
+                    headline,
+                )
+            )
+    return out
 
 
 def _folded_headline(batch: pd.DataFrame, p: HeadlineLength) -> dict[str, pd.Series]:
@@ -207,7 +218,8 @@ headline_length = Expectation(
     field="headline",
     params=HeadlineLength,
     check=_headline_length,
-    explain=_explain_length,
+    explain=one_row(_explain_length),
+    explain_rows=_explain_length,
     fix="Take the headline from the page's headline element, not from a label or the body.",
     breaker=_lengthen_headline,
     severity="warning",

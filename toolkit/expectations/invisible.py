@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from pydantic import Field
 
 from toolkit.article import Article
-from toolkit.expectations.base import AnyExpectation, Expectation, Params, Row, Why, gx_all_true
+from toolkit.expectations.base import AnyExpectation, Expectation, Params, Why, gx_all_true, one_row
 from toolkit.expectations.body import (
     ALL_TEXT,
     FIELD_NAMES,
@@ -94,30 +94,35 @@ def label(ch: str) -> str:
     return f"<U+{ord(ch):04X} {unicodedata.name(ch, 'UNNAMED')}>"
 
 
-def offending(text: str) -> list[int]:
-    """Where the invisible characters that fail the check stand in ``text``."""
-    at = [i for i, ch in enumerate(text) if ch in _SET]
-    one = pd.Series([text], dtype="string[pyarrow]")
-    rtl = bool(_matches(one, _RTL).iloc[0])
-    joining = bool(_matches(one, _JOINING).iloc[0])
-    # Each joiner judged on the characters beside it, by the check's own pattern.
-    windows = [text[max(0, i - 1) : i + 2] for i in at if text[i] == _ZWJ]
+def offending(texts: pa.Array | pa.ChunkedArray) -> list[list[int]]:
+    """Where the invisible characters that fail the check stand in each text (none in a
+    missing one): the scripts of every text and the sides of every joiner judged by the
+    check's own patterns, one kernel call each for all the texts."""
+    values = texts.to_pylist()
+    rtl = _matches(texts, _RTL).tolist()
+    joining = _matches(texts, _JOINING).tolist()
+    ats = [[i for i, ch in enumerate(t) if ch in _SET] if t else [] for t in values]
+    pairs = zip(values, ats, strict=True)
+    windows = [t[max(0, i - 1) : i + 2] for t, at in pairs for i in at if t[i] == _ZWJ]
     stray = iter(_matches(pa.array(windows, pa.string()), _STRAY_JOINER).tolist())
-    out = []
-    for i in at:
-        ch = text[i]
-        if ch == _ZWJ:
-            if next(stray) and not joining:
+    found = []
+    for text, at, in_rtl, in_joining in zip(values, ats, rtl, joining, strict=True):
+        out = []
+        for i in at:
+            ch = text[i]
+            if ch == _ZWJ:
+                if next(stray) and not in_joining:
+                    out.append(i)
+            elif ch == _ZWNJ:
+                if not in_joining:
+                    out.append(i)
+            elif ch in _MARKS:
+                if not in_rtl:
+                    out.append(i)
+            else:
                 out.append(i)
-        elif ch == _ZWNJ:
-            if not joining:
-                out.append(i)
-        elif ch in _MARKS:
-            if not rtl:
-                out.append(i)
-        else:
-            out.append(i)
-    return out
+        found.append(out)
+    return found
 
 
 _SET = frozenset(
@@ -127,30 +132,36 @@ _SET = frozenset(
 )
 
 
-def _explain_invisible(row: Row, p: Invisible) -> Why:
+def _explain_invisible(rows: pd.DataFrame, p: Invisible) -> list[Why]:
+    out: list[Why | None] = [None] * len(rows)
     for name in p.fields:
-        text = row.get(name)
-        if not isinstance(text, str):
+        todo = [i for i, why in enumerate(out) if why is None]
+        if name not in rows or not todo:
             continue
-        found = offending(text)
-        if not found:
-            continue
-        shown = []
-        for i in found[:_SHOWN]:
-            start, end = word_around(text, i, i + 1)
-            shown.append(f"{label(text[i])} at character {i + 1} ('{visible(text[start:end])}')")
-        more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
-        n = len(found)
-        return why_at(
-            f"{n} invisible character{'s' if n != 1 else ''} in the {FIELD_NAMES[name]}: "
-            f"{', '.join(shown)}{more}; they show as nothing but split words for search and "
-            "comparison (bidirectional controls also reorder what is displayed): strip them "
-            "when extracting the text",
-            text,
-            found[0],
-            found[0] + 1,
-        )
-    return Why("an invisible or bidirectional control character in the text")
+        values = arrow_text(rows[name].iloc[todo])
+        for k, (text, found) in enumerate(zip(values.to_pylist(), offending(values), strict=True)):
+            if found:
+                out[todo[k]] = _invisible_why(name, text, found)
+    unnamed = Why("an invisible or bidirectional control character in the text")
+    return [why or unnamed for why in out]
+
+
+def _invisible_why(name: str, text: str, found: list[int]) -> Why:
+    shown = []
+    for i in found[:_SHOWN]:
+        start, end = word_around(text, i, i + 1)
+        shown.append(f"{label(text[i])} at character {i + 1} ('{visible(text[start:end])}')")
+    more = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+    n = len(found)
+    return why_at(
+        f"{n} invisible character{'s' if n != 1 else ''} in the {FIELD_NAMES[name]}: "
+        f"{', '.join(shown)}{more}; they show as nothing but split words for search and "
+        "comparison (bidirectional controls also reorder what is displayed): strip them "
+        "when extracting the text",
+        text,
+        found[0],
+        found[0] + 1,
+    )
 
 
 def _invisible_column(batch: pd.DataFrame, p: Invisible) -> dict[str, pd.Series]:
@@ -185,7 +196,8 @@ body_no_invisible_chars = Expectation(
     field="body",
     params=Invisible,
     check=_no_invisible,
-    explain=_explain_invisible,
+    explain=one_row(_explain_invisible),
+    explain_rows=_explain_invisible,
     fix="Strip U+200B, U+2060, U+00AD, U+FEFF and the bidirectional controls when extracting "
     "the text (they come from CMS editors, copy-paste and hyphenation markup such as &shy;).",
     breaker=_hide_space,
