@@ -90,3 +90,23 @@ def test_the_sequential_rule_skips_copies_and_takes_the_most_similar() -> None:
     match, similarity = lsh.first_matches(3, earlier[order], later[order], share[order])
     assert match.tolist() == [-1, 0, 0]
     assert similarity.tolist() == [0.0, 0.9, 0.7]
+
+
+def test_pairs_made_a_part_at_a_time_are_the_pairs_made_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Templated copies and a mixed pool: buckets of every size, pairs in several bands.
+    sig = _signatures(_templated(600, 2) + _bodies(600, 4))
+    b, r = lsh.bands(0.5, 64)
+    keys = lsh.band_keys(sig, b, r)
+    whole = lsh.candidate_pairs(keys)
+    parts = list(lsh.candidate_chunks(keys, most=997))
+    assert len(parts) > 20 and max(len(e) for e, _ in parts) <= 997 + lsh.CAP
+    code = np.sort(np.concatenate([later * len(sig) + earlier for earlier, later in parts]))
+    assert np.array_equal(np.unique(code), whole[1] * len(sig) + whole[0])
+    at_once = lsh.near_pairs(sig, 0.5, b, r)
+    monkeypatch.setattr(lsh, "PAIRS", 997)
+    in_parts = lsh.near_pairs(sig, 0.5, b, r)
+    assert len(at_once[0]) > 1000
+    for a, p in zip(at_once[:3], in_parts[:3], strict=True):
+        assert np.array_equal(a, p)

@@ -25,6 +25,8 @@ band, linear in the corpus whatever it holds.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -35,6 +37,8 @@ import numpy as np
 CAP = 256
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(29)
+# Candidate pairs made at once (a part of candidate_chunks): some 100 MB of index arrays.
+PAIRS = 1 << 21
 # Pairs whose similarity is estimated at once: a (chunk x num_perm) comparison stays small.
 _CHUNK = 1 << 15
 
@@ -74,6 +78,19 @@ def candidate_pairs(
     with at most ``cap`` earlier rows of each of its buckets (the earliest), without repeats,
     sorted by later row then earlier row. With ``use`` ((n, b) bool), only those buckets: a
     shard's (toolkit.shards), each bucket whole in one shard."""
+    n = len(keys)
+    chunks = [later * n + earlier for earlier, later in candidate_chunks(keys, cap, use)]
+    code = sorted_distinct(np.concatenate(chunks)) if chunks else np.zeros(0, np.int64)
+    return code % n, code // n
+
+
+def candidate_chunks(
+    keys: np.ndarray, cap: int | None = None, use: np.ndarray | None = None, most: int = PAIRS
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``candidate_pairs`` a part at a time, each of at most ``most`` pairs (and one row's
+    partners more) before its repeats are dropped (a pair that shares several bands may come again in a later part): a corpus
+    of templated copies has tens of millions of candidates, which must not all be held at
+    once."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
     flat = keys.ravel()
@@ -83,26 +100,29 @@ def candidate_pairs(
     order = np.argsort(flat, kind="stable")  # within a bucket: by row, the corpus order
     sorted_keys = flat[order]
     rows = (order if entries is None else entries[order]) // b
-    new = np.empty(len(flat), dtype=bool)
+    del flat, order
+    new = np.empty(len(sorted_keys), dtype=bool)
     new[:1] = True
     new[1:] = sorted_keys[1:] != sorted_keys[:-1]
     group = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
-    size = np.diff(np.r_[starts, len(flat)])
-    shared = size[group] > 1
-    if not shared.any():
-        empty = np.zeros(0, np.int64)
-        return empty, empty
-    at = np.flatnonzero(shared)
+    size = np.diff(np.r_[starts, len(sorted_keys)])
+    at = np.flatnonzero(size[group] > 1)
     start = starts[group[at]]
     partners = np.minimum(at - start, cap)
-    later = np.repeat(rows[at], partners)
-    first = np.repeat(start, partners)
-    offset = np.arange(len(later)) - np.repeat(np.cumsum(partners) - partners, partners)
-    earlier = rows[first + offset]
-    keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
-    code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
-    return code % n, code // n
+    total = np.cumsum(partners)
+    cuts = np.searchsorted(total, np.arange(most, int(total[-1]) if len(total) else 0, most))
+    for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), len(at)]):
+        if hi <= lo:
+            continue
+        part = partners[lo:hi]
+        later = np.repeat(rows[at[lo:hi]], part)
+        first = np.repeat(start[lo:hi], part)
+        offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
+        earlier = rows[first + offset]
+        keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
+        code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
+        yield code % n, code // n
 
 
 def bucket_shards(keys: np.ndarray, shards: int) -> np.ndarray:
@@ -177,15 +197,26 @@ def near_pairs(
     the pairs of the buckets ``bucket_shards`` puts in shard k."""
     keys = band_keys(sig, b, r, salt)
     use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
-    earlier, later = candidate_pairs(keys, cap, use)
-    compared = len(earlier)
-    share = similarities(sig, earlier, later)
-    keep = share >= threshold
-    earlier, later, share = earlier[keep], later[keep], share[keep]
-    keep = share_a_band(sig, earlier, later, b, r)
-    if salt is not None:
-        keep &= salt[earlier] == salt[later]
-    earlier, later, share = earlier[keep], later[keep], share[keep]
+    n = len(sig)
+    codes, shares = [], []
+    compared = 0
+    for earlier, later in candidate_chunks(keys, cap, use):
+        compared += len(earlier)
+        share = similarities(sig, earlier, later)
+        keep = share >= threshold
+        earlier, later, share = earlier[keep], later[keep], share[keep]
+        keep = share_a_band(sig, earlier, later, b, r)
+        if salt is not None:
+            keep &= salt[earlier] == salt[later]
+        codes.append(later[keep] * n + earlier[keep])
+        shares.append(share[keep])
+    code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    share = np.concatenate(shares) if shares else np.zeros(0, np.float64)
+    # A pair found in two parts (it shares two bands) once (a sort: see sorted_distinct).
+    by_code = np.argsort(code, kind="stable")
+    code, share = code[by_code], share[by_code]
+    once = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
+    earlier, later, share = code[once] % n, code[once] // n, share[once]
     order = np.lexsort((earlier, -share, later))
     return earlier[order], later[order], share[order], compared
 
