@@ -37,10 +37,10 @@ import numpy as np
 CAP = 256
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(29)
-# Candidate pairs made at once (a part of candidate_chunks): some 100 MB of index arrays.
-PAIRS = 1 << 21
+# Candidate pairs made at once (a part of candidate_chunks): some 40 MB of index arrays.
+PAIRS = 1 << 19
 # Pairs whose similarity is estimated at once: a (chunk x num_perm) comparison stays small.
-_CHUNK = 1 << 15
+_CHUNK = 1 << 13
 
 
 @lru_cache(maxsize=16)
@@ -60,15 +60,19 @@ def band_keys(sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None) -
     rows of different groups in different buckets. Pairs are checked against the bands
     themselves afterwards, so a collision of this hash costs a comparison, never a verdict."""
     n = len(sig)
-    values = sig[:, : b * r].reshape(n, b, r).astype(np.uint64)
-    h = np.broadcast_to(np.arange(b, dtype=np.uint64) * _MIX, (n, b)).copy()
-    if salt is not None:
-        h ^= salt.astype(np.uint64)[:, None]
+    out = np.empty((n, b), dtype=np.uint64)
+    salted = None if salt is None else salt.astype(np.uint64)
+    # A band at a time: the (n, b, r) uint64 copy of the signatures is eight times their size.
     with np.errstate(over="ignore"):
-        for c in range(r):
-            h = (h ^ values[:, :, c]) * _MIX
-            h ^= h >> _FOLD
-    return h
+        for j in range(b):
+            h = np.full(n, np.uint64(j) * _MIX, dtype=np.uint64)
+            if salted is not None:
+                h ^= salted
+            for c in range(r):
+                h = (h ^ sig[:, j * r + c].astype(np.uint64)) * _MIX
+                h ^= h >> _FOLD
+            out[:, j] = h
+    return out
 
 
 def candidate_pairs(
@@ -88,9 +92,9 @@ def candidate_chunks(
     keys: np.ndarray, cap: int | None = None, use: np.ndarray | None = None, most: int = PAIRS
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``candidate_pairs`` a part at a time, each of at most ``most`` pairs (and one row's
-    partners more) before its repeats are dropped (a pair that shares several bands may come again in a later part): a corpus
-    of templated copies has tens of millions of candidates, which must not all be held at
-    once."""
+    partners more) before its repeats are dropped; a pair that shares several bands may come
+    again in a later part. A corpus of templated copies has tens of millions of candidates,
+    which must not all be held at once."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
     flat = keys.ravel()
@@ -109,6 +113,7 @@ def candidate_chunks(
     size = np.diff(np.r_[starts, len(sorted_keys)])
     at = np.flatnonzero(size[group] > 1)
     start = starts[group[at]]
+    del sorted_keys, new, starts, size, group  # what the parts need is below: n * b entries
     partners = np.minimum(at - start, cap)
     total = np.cumsum(partners)
     cuts = np.searchsorted(total, np.arange(most, int(total[-1]) if len(total) else 0, most))
@@ -122,6 +127,7 @@ def candidate_chunks(
         earlier = rows[first + offset]
         keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
+        del later, first, offset, earlier, keep  # not held while the caller works on the part
         yield code % n, code // n
 
 
