@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,10 +37,25 @@ def _templated(n: int, seed: int) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize(("threshold", "num_perm"), [(0.5, 64), (0.3, 128), (0.8, 64)])
-def test_bands_are_datasketchs(threshold: float, num_perm: int) -> None:
-    reference = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    assert lsh.bands(threshold, num_perm) == (reference.b, reference.r)
+@pytest.mark.parametrize("num_perm", [16, 32, 64, 100, 128, 256])
+def test_bands_are_datasketchs(num_perm: int) -> None:
+    # Every threshold in steps of 0.05, where datasketch refuses too (one band only).
+    for threshold in [round(0.05 * k, 2) for k in range(1, 21)]:
+        try:
+            reference = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        except ValueError as exc:
+            with pytest.raises(ValueError, match=re.escape(str(exc))):
+                lsh.bands(threshold, num_perm)
+            continue
+        assert lsh.bands(threshold, num_perm) == (reference.b, reference.r), threshold
+
+
+def test_bands_refuse_what_datasketch_refuses() -> None:
+    for threshold, num_perm in [(1.5, 64), (-0.1, 64), (0.5, 1)]:
+        with pytest.raises(ValueError) as expected:
+            MinHashLSH(threshold=threshold, num_perm=num_perm)
+        with pytest.raises(ValueError, match=re.escape(str(expected.value))):
+            lsh.bands(threshold, num_perm)
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -45,14 +45,38 @@ _CHUNK = 1 << 13
 
 @lru_cache(maxsize=16)
 def bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """The (bands, rows) datasketch's MinHashLSH uses for ``threshold`` and ``num_perm`` (and
-    its errors, for parameters it refuses). Imported here, not with the module: datasketch
-    imports SciPy (~40 MiB, half a second), which a run without near-duplicate checks never
-    needs, and every worker process would pay it."""
-    from datasketch import MinHashLSH
+    """The (bands, rows) datasketch's MinHashLSH picks for ``threshold`` and ``num_perm`` (its
+    default weights): of every (b, r) with b * r <= num_perm, the first that minimises the
+    mean of the false positive and false negative probabilities, each an integral of the
+    banding's S-curve. datasketch integrates with SciPy's quad, and importing it imports SciPy
+    (some 40 MiB and half a second in every process, for two numbers): the integrands are
+    polynomials, integrated here by Gauss-Legendre quadrature, which a test checks against
+    datasketch over thresholds and permutation counts."""
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError("threshold must be in [0.0, 1.0]")
+    if num_perm < 2:
+        raise ValueError("Too few permutation functions")
+    pairs = [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
+    b = np.array([p[0] for p in pairs], dtype=np.float64)[:, None]
+    r = np.array([p[1] for p in pairs], dtype=np.float64)[:, None]
+    x, w = np.polynomial.legendre.leggauss(_NODES)
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-    return int(lsh.b), int(lsh.r)
+    def integral(lo: float, hi: float, inside: bool) -> np.ndarray:
+        s = (hi - lo) / 2 * x + (hi + lo) / 2
+        candidate = 1 - (1 - s**r) ** b  # the probability that a pair of similarity s is one
+        area: np.ndarray = ((candidate if inside else 1 - candidate) * w).sum(axis=1)
+        return area * (hi - lo) / 2
+
+    error = 0.5 * integral(0.0, threshold, True) + 0.5 * integral(threshold, 1.0, False)
+    best = pairs[int(np.argmin(error))]
+    if best[0] < 2:
+        raise ValueError("The number of bands are too small (b < 2)")
+    return best
+
+
+# Gauss-Legendre nodes of bands(): enough that the weighted errors equal quad's to the last
+# choice (the test sweeps thresholds and permutation counts).
+_NODES = 200
 
 
 def band_keys(sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None) -> np.ndarray:

@@ -146,6 +146,16 @@ def test_signatures_estimate_jaccard_similarity() -> None:
     assert a.dtype == np.uint32 and (a % 2 == 1).all()
 
 
+@pytest.mark.parametrize("num_perm", [16, 64, 256])
+def test_the_permutations_are_datasketchs_seeded_ones(num_perm: int) -> None:
+    from datasketch import MinHash
+
+    a, b = MinHash(num_perm=num_perm, seed=1, scheme="legacy").permutations
+    mine_a, mine_b = permutations(num_perm)
+    assert mine_a.tolist() == [(int(x) & 0xFFFFFFFF) | 1 for x in a]
+    assert mine_b.tolist() == [int(x) & 0xFFFFFFFF for x in b]
+
+
 def test_sketch_values_do_not_depend_on_the_text_runs_nor_on_the_last_batch(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

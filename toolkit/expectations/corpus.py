@@ -152,9 +152,9 @@ body_unique = CorpusExpectation(
 # minimum over its shingles' 32-bit hashes h of (a * h + b) mod 2^32, a odd: a bijection of the
 # 32-bit values, computed for all the shingles of a batch at once in uint32 numpy arithmetic
 # (seven times faster than datasketch's MinHash.update_batch formula, whose mod 2^61 - 1 needs a
-# uint64 division per shingle and permutation). The multipliers come from datasketch's seeded
-# permutations; datasketch's MinHashLSH finds the candidate pairs. A test checks the estimates
-# against exact Jaccard similarities.
+# uint64 division per shingle and permutation). The multipliers are datasketch's seeded
+# permutations (drawn as it draws them: see permutations), and the bands are those of its
+# MinHashLSH (toolkit.lsh). A test checks the estimates against exact Jaccard similarities.
 _SEED = 1
 _MERSENNE = np.uint64((1 << 61) - 1)
 _MAX_HASH = np.uint64((1 << 32) - 1)
@@ -184,13 +184,21 @@ class NearDuplicate(Params):
 
 @functools.lru_cache(maxsize=16)
 def permutations(num_perm: int) -> tuple[np.ndarray, np.ndarray]:
-    """uint32 multipliers (odd) and increments of the signature's permutations (datasketch is
-    imported when first needed: see toolkit.lsh.bands)."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=_SEED, scheme="legacy").permutations
-    a32 = (np.asarray(a, dtype=np.uint64) & _MAX_HASH).astype(np.uint32) | np.uint32(1)
-    b32 = (np.asarray(b, dtype=np.uint64) & _MAX_HASH).astype(np.uint32)
+    """uint32 multipliers (odd) and increments of the signature's permutations: datasketch's
+    seeded ones (MinHash(seed=1, scheme="legacy"): for each permutation, a in [1, p) then b in
+    [0, p), p = 2^61 - 1, drawn from numpy's RandomState), drawn here as it draws them, so that
+    datasketch (and SciPy, which it imports) need not be loaded; a test checks them against
+    datasketch's."""
+    gen = np.random.RandomState(_SEED)
+    drawn = np.array(
+        [
+            (gen.randint(1, _MERSENNE, dtype=np.uint64), gen.randint(0, _MERSENNE, dtype=np.uint64))
+            for _ in range(num_perm)
+        ],
+        dtype=np.uint64,
+    ).T
+    a32 = (drawn[0] & _MAX_HASH).astype(np.uint32) | np.uint32(1)
+    b32 = (drawn[1] & _MAX_HASH).astype(np.uint32)
     a32.flags.writeable = b32.flags.writeable = False  # cached: shared by every caller
     return a32, b32
 
