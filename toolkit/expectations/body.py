@@ -240,13 +240,11 @@ def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
     # counted for those alone. An empty body is body_not_empty's finding, not this one's.
     body = batch["body"]
     text = pa.array(body, type=pa.string(), from_pandas=True)
-    # A run of bodies at a time: the split makes an Arrow string of every word.
-    split = pa.chunked_array(
-        [
-            pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text[run])))
-            for run in text_runs(body)
-        ],
-        type=pa.int32(),
+    # Split no further than the minimum: a body of at least min_words words gives that many
+    # pieces (the last holding the rest), one of fewer gives its words, and no Arrow string is
+    # made of every word of the batch.
+    split = pc.list_value_length(
+        pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text), max_splits=p.min_words)
     )
     spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
     ok = as_mask((spaced >= p.min_words) | (body.fillna("").str.len() == 0))
