@@ -123,7 +123,11 @@ def test_pairs_made_a_part_at_a_time_are_the_pairs_made_at_once(
     assert np.array_equal(np.unique(code), whole[1] * len(sig) + whole[0])
     at_once = lsh.near_pairs(sig, 0.5, b, r)
     monkeypatch.setattr(lsh, "PAIRS", 997)
+    compactions = []
+    distinct = lsh._distinct
+    monkeypatch.setattr(lsh, "_distinct", lambda *a: compactions.append(1) or distinct(*a))
     in_parts = lsh.near_pairs(sig, 0.5, b, r)
+    assert len(compactions) > 1  # the pairs held were made distinct on the way too
     assert len(at_once[0]) > 1000
     for a, p in zip(at_once[:3], in_parts[:3], strict=True):
         assert np.array_equal(a, p)

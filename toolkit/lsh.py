@@ -228,8 +228,9 @@ def near_pairs(
     keys = band_keys(sig, b, r, salt)
     use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
     n = len(sig)
-    codes, shares = [], []
-    compared = 0
+    codes: list[np.ndarray] = []
+    shares: list[np.ndarray] = []
+    compared = held = 0
     for earlier, later in candidate_chunks(keys, cap, use):
         compared += len(earlier)
         share = similarities(sig, earlier, later)
@@ -240,15 +241,26 @@ def near_pairs(
             keep &= salt[earlier] == salt[later]
         codes.append(later[keep] * n + earlier[keep])
         shares.append(share[keep])
+        held += len(codes[-1])
+        if held > 4 * PAIRS:
+            # Near-copies of a template pass in every band they share: held once each.
+            code, share = _distinct(codes, shares)
+            codes, shares, held = [code], [share], len(code)
+    code, share = _distinct(codes, shares)
+    earlier, later = code % n, code // n
+    order = np.lexsort((earlier, -share, later))
+    return earlier[order], later[order], share[order], compared
+
+
+def _distinct(codes: list[np.ndarray], shares: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (by code) once each, with their similarity: a pair found in two parts (it
+    shares two bands) is one pair (a sort: see sorted_distinct)."""
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
     share = np.concatenate(shares) if shares else np.zeros(0, np.float64)
-    # A pair found in two parts (it shares two bands) once (a sort: see sorted_distinct).
     by_code = np.argsort(code, kind="stable")
     code, share = code[by_code], share[by_code]
     once = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
-    earlier, later, share = code[once] % n, code[once] // n, share[once]
-    order = np.lexsort((earlier, -share, later))
-    return earlier[order], later[order], share[order], compared
+    return code[once], share[once]
 
 
 def first_matches(
