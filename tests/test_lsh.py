@@ -120,14 +120,36 @@ def test_pairs_made_a_part_at_a_time_are_the_pairs_made_at_once(
     parts = list(lsh.candidate_chunks(keys, most=997))
     assert len(parts) > 20 and max(len(e) for e, _ in parts) <= 997 + lsh.CAP
     code = np.sort(np.concatenate([later * len(sig) + earlier for earlier, later in parts]))
-    assert np.array_equal(np.unique(code), whole[1] * len(sig) + whole[0])
+    # Each pair once, in one part only: made at the first band that makes it.
+    assert np.array_equal(code, whole[1] * len(sig) + whole[0])
     at_once = lsh.near_pairs(sig, 0.5, b, r)
     monkeypatch.setattr(lsh, "PAIRS", 997)
-    compactions = []
-    distinct = lsh._distinct
-    monkeypatch.setattr(lsh, "_distinct", lambda *a: compactions.append(1) or distinct(*a))
     in_parts = lsh.near_pairs(sig, 0.5, b, r)
-    assert len(compactions) > 1  # the pairs held were made distinct on the way too
     assert len(at_once[0]) > 1000
     for a, p in zip(at_once[:3], in_parts[:3], strict=True):
         assert np.array_equal(a, p)
+
+
+def _capped_pairs(keys: np.ndarray, cap: int) -> set[tuple[int, int]]:
+    """The capped candidates by their definition: in each bucket (a key value, across bands),
+    each member is paired with the first ``cap`` members before it, in corpus order."""
+    buckets: dict[int, list[int]] = {}
+    for row, band in np.ndindex(*keys.shape):
+        buckets.setdefault(int(keys[row, band]), []).append(row)
+    found = set()
+    for members in buckets.values():
+        for p, later in enumerate(members):
+            found |= {(e, later) for e in members[: min(p, cap)] if e < later}
+    return found
+
+
+@pytest.mark.parametrize("cap", [1, 3, 16])
+def test_capped_pairs_made_once_are_the_capped_pairs_of_every_band(cap: int) -> None:
+    # Templated copies fill buckets past the cap in some bands and not in others.
+    sig = _signatures(_templated(150, 3) + _bodies(150, 5))
+    b, r = lsh.bands(0.5, 64)
+    keys = lsh.band_keys(sig, b, r)
+    earlier, later = lsh.candidate_pairs(keys, cap=cap)
+    assert set(zip(earlier.tolist(), later.tolist(), strict=True)) == _capped_pairs(keys, cap)
+    parts = list(lsh.candidate_chunks(keys, cap=cap, most=101))
+    assert sum(len(e) for e, _ in parts) == len(earlier)  # no pair in two parts

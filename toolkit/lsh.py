@@ -116,9 +116,10 @@ def candidate_chunks(
     keys: np.ndarray, cap: int | None = None, use: np.ndarray | None = None, most: int = PAIRS
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``candidate_pairs`` a part at a time, each of at most ``most`` pairs (and one row's
-    partners more) before its repeats are dropped; a pair that shares several bands may come
-    again in a later part. A corpus of templated copies has tens of millions of candidates,
-    which must not all be held at once."""
+    partners more): a corpus of templated copies has tens of millions of candidates, which
+    must not all be held at once. A pair is made once, at the first band that makes it (the
+    first whose bucket holds both rows with the earlier among the bucket's first ``cap``):
+    near-copies agree on most bands, and each repeat would be compared again."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
     flat = keys.ravel()
@@ -127,17 +128,24 @@ def candidate_chunks(
         flat = flat[entries]
     order = np.argsort(flat, kind="stable")  # within a bucket: by row, the corpus order
     sorted_keys = flat[order]
-    rows = (order if entries is None else entries[order]) // b
+    index = order if entries is None else entries[order]  # row * b + band of each entry
     del flat, order
+    rows = index // b
     new = np.empty(len(sorted_keys), dtype=bool)
     new[:1] = True
     new[1:] = sorted_keys[1:] != sorted_keys[:-1]
     group = np.cumsum(new) - 1
     starts = np.flatnonzero(new)
     size = np.diff(np.r_[starts, len(sorted_keys)])
+    # Each entry's place in its bucket, capped (cap for a bucket outside ``use``): the rows
+    # a later row of the bucket is paired with are those placed before cap.
+    rank = np.full(n * b, cap, dtype=np.int64)
+    rank[index] = np.minimum(np.arange(len(index)) - starts[group], cap)
+    rank = rank.reshape(n, b)
     at = np.flatnonzero(size[group] > 1)
     start = starts[group[at]]
-    del sorted_keys, new, starts, size, group  # what the parts need is below: n * b entries
+    band = index[at] % b
+    del sorted_keys, new, starts, size, group, index  # the parts need n * b entries at most
     partners = np.minimum(at - start, cap)
     total = np.cumsum(partners)
     cuts = np.searchsorted(total, np.arange(most, int(total[-1]) if len(total) else 0, most))
@@ -150,9 +158,28 @@ def candidate_chunks(
         offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
         earlier = rows[first + offset]
         keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
+        keep &= ~_made_before(keys, rank, earlier, later, np.repeat(band[lo:hi], part), cap)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
         del later, first, offset, earlier, keep  # not held while the caller works on the part
         yield code % n, code // n
+
+
+def _made_before(
+    keys: np.ndarray,
+    rank: np.ndarray,
+    earlier: np.ndarray,
+    later: np.ndarray,
+    band: np.ndarray,
+    cap: int,
+) -> np.ndarray:
+    """Whether each pair, met in ``band``, is made in an earlier band too: both rows share
+    that band's bucket and the earlier is placed before ``cap`` in it."""
+    made = np.zeros(len(earlier), dtype=bool)
+    for j in range(int(band.max()) if len(band) else 0):
+        check = np.flatnonzero((band > j) & ~made)
+        e, x = earlier[check], later[check]
+        made[check] = (keys[e, j] == keys[x, j]) & (rank[e, j] < cap)
+    return made
 
 
 def bucket_shards(keys: np.ndarray, shards: int) -> np.ndarray:
@@ -230,7 +257,7 @@ def near_pairs(
     n = len(sig)
     codes: list[np.ndarray] = []
     shares: list[np.ndarray] = []
-    compared = held = 0
+    compared = 0
     for earlier, later in candidate_chunks(keys, cap, use):
         compared += len(earlier)
         share = similarities(sig, earlier, later)
@@ -241,11 +268,6 @@ def near_pairs(
             keep &= salt[earlier] == salt[later]
         codes.append(later[keep] * n + earlier[keep])
         shares.append(share[keep])
-        held += len(codes[-1])
-        if held > 4 * PAIRS:
-            # Near-copies of a template pass in every band they share: held once each.
-            code, share = _distinct(codes, shares)
-            codes, shares, held = [code], [share], len(code)
     code, share = _distinct(codes, shares)
     earlier, later = code % n, code // n
     order = np.lexsort((earlier, -share, later))
@@ -253,8 +275,8 @@ def near_pairs(
 
 
 def _distinct(codes: list[np.ndarray], shares: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (by code) once each, with their similarity: a pair found in two parts (it
-    shares two bands) is one pair (a sort: see sorted_distinct)."""
+    """The pairs (by code) once each, with their similarity, in code order (a pair made twice
+    is a hash collision across bands; a sort: see sorted_distinct)."""
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
     share = np.concatenate(shares) if shares else np.zeros(0, np.float64)
     by_code = np.argsort(code, kind="stable")
