@@ -267,18 +267,21 @@ def near_pairs(
         if salt is not None:
             keep &= salt[earlier] == salt[later]
         codes.append(later[keep] * n + earlier[keep])
-        shares.append(share[keep])
-    code, share = _distinct(codes, shares)
+        # Held as the count of equal values (the share is count / num_perm, recomputed so at
+        # the end: the same floats), two bytes a pair instead of eight.
+        shares.append(np.rint(share[keep] * sig.shape[1]).astype(np.uint16))
+    code, equal = _distinct(codes, shares)
+    share = equal / sig.shape[1]
     earlier, later = code % n, code // n
     order = np.lexsort((earlier, -share, later))
     return earlier[order], later[order], share[order], compared
 
 
 def _distinct(codes: list[np.ndarray], shares: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (by code) once each, with their similarity, in code order (a pair made twice
-    is a hash collision across bands; a sort: see sorted_distinct)."""
+    """The pairs (by code) once each, with their count of equal values, in code order (a
+    pair made twice is a hash collision across bands; a sort: see sorted_distinct)."""
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    share = np.concatenate(shares) if shares else np.zeros(0, np.float64)
+    share = np.concatenate(shares) if shares else np.zeros(0, np.uint16)
     by_code = np.argsort(code, kind="stable")
     code, share = code[by_code], share[by_code]
     once = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
@@ -305,13 +308,14 @@ def first_matches(
     alive = bytearray(np.ones(n, dtype=np.uint8) if member is None else member.astype(np.uint8))
     starts = np.flatnonzero(np.r_[True, later[1:] != later[:-1]])
     ends = np.r_[starts[1:], len(later)]
-    js = earlier.tolist()
+    # A row's earlier rows as Python ints when it is reached, not all at once: a corpus of
+    # templated copies has some ten million pairs, and their ints would take 36 bytes each.
     for lo, hi, i in zip(starts.tolist(), ends.tolist(), later[starts].tolist(), strict=True):
         if not alive[i]:
             continue
-        for k in range(lo, hi):
-            if alive[js[k]]:
-                match[i] = js[k]
+        for k, j in enumerate(earlier[lo:hi].tolist(), start=lo):
+            if alive[j]:
+                match[i] = j
                 similarity[i] = share[k]
                 alive[i] = 0
                 break
