@@ -123,6 +123,10 @@ def test_pairs_made_a_part_at_a_time_are_the_pairs_made_at_once(
     # Each pair once, in one part only: made at the first band that makes it.
     assert np.array_equal(code, whole[1] * len(sig) + whole[0])
     at_once = lsh.near_pairs(sig, 0.5, b, r)
+    earlier, later, share, _ = at_once
+    # By later row, then similarity (highest first), then earlier row.
+    assert np.array_equal(np.lexsort((earlier, -share, later)), np.arange(len(later)))
+    assert len(set(share.tolist())) > 3  # ties and orders of similarity both occur
     monkeypatch.setattr(lsh, "PAIRS", 997)
     in_parts = lsh.near_pairs(sig, 0.5, b, r)
     assert len(at_once[0]) > 1000

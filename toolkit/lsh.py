@@ -271,17 +271,28 @@ def near_pairs(
         # the end: the same floats), two bytes a pair instead of eight.
         shares.append(np.rint(share[keep] * sig.shape[1]).astype(np.uint16))
     code, equal = _distinct(codes, shares)
-    share = equal / sig.shape[1]
-    earlier, later = code % n, code // n
-    order = np.lexsort((earlier, -share, later))
-    return earlier[order], later[order], share[order], compared
+    num_perm = sig.shape[1]
+    # By later row, then similarity (highest first), then earlier row: the pairs are in
+    # (later, earlier) order, so one stable sort on (later, -count) orders them, with fewer
+    # arrays of the pairs' length alive at once than a lexsort of three keys.
+    later = code // n
+    order = np.argsort(later * (num_perm + 1) + (num_perm - equal.astype(np.int64)), kind="stable")
+    later = later[order]
+    earlier = code[order]
+    del code
+    earlier %= n
+    share = equal[order] / num_perm
+    return earlier, later, share, compared
 
 
 def _distinct(codes: list[np.ndarray], shares: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The pairs (by code) once each, with their count of equal values, in code order (a
-    pair made twice is a hash collision across bands; a sort: see sorted_distinct)."""
+    pair made twice is a hash collision across bands; a sort: see sorted_distinct). The
+    lists are emptied as they are joined."""
     code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
+    codes.clear()
     share = np.concatenate(shares) if shares else np.zeros(0, np.uint16)
+    shares.clear()
     by_code = np.argsort(code, kind="stable")
     code, share = code[by_code], share[by_code]
     once = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
