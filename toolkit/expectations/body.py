@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html.entities
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -931,30 +931,50 @@ def _no_boilerplate(batch: pd.DataFrame, p: Boilerplate) -> pd.Series:
 
 def _explain_boilerplate(rows: pd.DataFrame, p: Boilerplate) -> list[Why]:
     phrases = (*p.phrases, *p.extra_phrases)
-    out: list[Why | None] = [None] * len(rows)
     phrase = re.compile(phrase_pattern(phrases))
-    for name in p.fields if phrases else ():
-        todo = [i for i, why in enumerate(out) if why is None]
-        if name not in rows or not todo:
-            continue
-        values = arrow_text(rows[name].iloc[todo])
+
+    def explain(name: str, values: pa.Array) -> list[Why | None]:
         texts = values.to_pylist()
-        found = notices(values, phrases).drop_duplicates("row")
-        for row, number, tail in found.itertuples(index=False):
+        out: list[Why | None] = [None] * len(texts)
+        for row, number, tail in (
+            notices(values, phrases).drop_duplicates("row").itertuples(index=False)
+        ):
             text = texts[row]
             paragraphs = text.split("\n\n")
             at = sum(len(x) + 2 for x in paragraphs[:number])
             end = at + len(paragraphs[number].rstrip())
             m = phrase.search(text, max(at, end - NOTICE_CHARS) if tail else at)
             if m is not None:
-                out[todo[row]] = why_at(
+                out[row] = why_at(
                     f"site boilerplate in the {FIELD_NAMES[name]} ('{m.group()}'): a "
                     "subscription, cookie, copyright or script notice was saved as article text",
                     text,
                     m.start(),
                     m.end(),
                 )
-    return [why or Why("site boilerplate in the text") for why in out]
+        return out
+
+    fields = p.fields if phrases else ()
+    return by_first_field(rows, fields, explain, Why("site boilerplate in the text"))
+
+
+def by_first_field(
+    rows: pd.DataFrame,
+    fields: Iterable[str],
+    explain: Callable[[str, pa.Array], list[Why | None]],
+    otherwise: Why,
+) -> list[Why]:
+    """Each row's Why from the first of ``fields`` that explains it: ``explain(name, texts)``
+    answers for the texts of one field (a Why or None each) of the rows still unexplained;
+    ``otherwise`` for a row no field explains."""
+    out: list[Why | None] = [None] * len(rows)
+    for name in fields:
+        todo = [i for i, why in enumerate(out) if why is None]
+        if name not in rows or not todo:
+            continue
+        for i, why in zip(todo, explain(name, arrow_text(rows[name].iloc[todo])), strict=True):
+            out[i] = why
+    return [why or otherwise for why in out]
 
 
 def _boilerplate_column(batch: pd.DataFrame, p: Boilerplate) -> dict[str, pd.Series]:

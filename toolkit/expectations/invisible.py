@@ -34,6 +34,7 @@ from toolkit.expectations.body import (
     TextField,
     any_match,
     arrow_text,
+    by_first_field,
     why_at,
     with_text,
     word_around,
@@ -133,17 +134,14 @@ _SET = frozenset(
 
 
 def _explain_invisible(rows: pd.DataFrame, p: Invisible) -> list[Why]:
-    out: list[Why | None] = [None] * len(rows)
-    for name in p.fields:
-        todo = [i for i, why in enumerate(out) if why is None]
-        if name not in rows or not todo:
-            continue
-        values = arrow_text(rows[name].iloc[todo])
-        for k, (text, found) in enumerate(zip(values.to_pylist(), offending(values), strict=True)):
-            if found:
-                out[todo[k]] = _invisible_why(name, text, found)
+    def explain(name: str, values: pa.Array) -> list[Why | None]:
+        return [
+            _invisible_why(name, text, found) if found else None
+            for text, found in zip(values.to_pylist(), offending(values), strict=True)
+        ]
+
     unnamed = Why("an invisible or bidirectional control character in the text")
-    return [why or unnamed for why in out]
+    return by_first_field(rows, p.fields, explain, unnamed)
 
 
 def _invisible_why(name: str, text: str, found: list[int]) -> Why:
