@@ -79,11 +79,14 @@ def bands(threshold: float, num_perm: int) -> tuple[int, int]:
 _NODES = 200
 
 
-def band_keys(sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None) -> np.ndarray:
+def band_keys(
+    sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None, rows: np.ndarray | None = None
+) -> np.ndarray:
     """A 64-bit hash of each band of each signature, (n, b); ``salt`` (one uint64 a row) puts
     rows of different groups in different buckets. Pairs are checked against the bands
-    themselves afterwards, so a collision of this hash costs a comparison, never a verdict."""
-    n = len(sig)
+    themselves afterwards, so a collision of this hash costs a comparison, never a verdict.
+    With ``rows``, of those rows of ``sig`` only (a column at a time: no copy of the rows)."""
+    n = len(sig) if rows is None else len(rows)
     out = np.empty((n, b), dtype=np.uint64)
     salted = None if salt is None else salt.astype(np.uint64)
     # A band at a time: the (n, b, r) uint64 copy of the signatures is eight times their size.
@@ -93,7 +96,8 @@ def band_keys(sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None) -
             if salted is not None:
                 h ^= salted
             for c in range(r):
-                h = (h ^ sig[:, j * r + c].astype(np.uint64)) * _MIX
+                col = sig[:, j * r + c] if rows is None else sig[rows, j * r + c]
+                h = (h ^ col.astype(np.uint64)) * _MIX
                 h ^= h >> _FOLD
             out[:, j] = h
     return out
@@ -122,30 +126,36 @@ def candidate_chunks(
     near-copies agree on most bands, and each repeat would be compared again."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
+    # Positions of the n * b entries in 32 bits where they fit: the arrays of this length are
+    # the judgement's peak memory.
+    pos = np.dtype(np.int32 if n * b < 2**31 else np.int64)
     flat = keys.ravel()
-    entries = None if use is None else np.flatnonzero(use.ravel())
+    entries = None if use is None else np.flatnonzero(use.ravel()).astype(pos)
     if entries is not None:
         flat = flat[entries]
-    order = np.argsort(flat, kind="stable")  # within a bucket: by row, the corpus order
+    order = np.argsort(flat, kind="stable").astype(pos)  # in a bucket: by row, corpus order
     sorted_keys = flat[order]
-    index = order if entries is None else entries[order]  # row * b + band of each entry
-    del flat, order
-    rows = index // b
+    del flat
     new = np.empty(len(sorted_keys), dtype=bool)
     new[:1] = True
     new[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    group = np.cumsum(new) - 1
-    starts = np.flatnonzero(new)
-    size = np.diff(np.r_[starts, len(sorted_keys)])
+    del sorted_keys
+    index = order if entries is None else entries[order]  # row * b + band of each entry
+    del order, entries
+    rows = index // b
+    group = np.cumsum(new, dtype=pos) - 1
+    starts = np.flatnonzero(new).astype(pos)
+    del new
+    size = np.diff(np.concatenate([starts, np.array([len(index)], dtype=pos)]))
     # Each entry's place in its bucket, capped (cap for a bucket outside ``use``): the rows
     # a later row of the bucket is paired with are those placed before cap.
-    rank = np.full(n * b, cap, dtype=np.int64)
-    rank[index] = np.minimum(np.arange(len(index)) - starts[group], cap)
+    rank = np.full(n * b, cap, dtype=pos)
+    rank[index] = np.minimum(np.arange(len(index), dtype=pos) - starts[group], cap)
     rank = rank.reshape(n, b)
-    at = np.flatnonzero(size[group] > 1)
+    at = np.flatnonzero(size[group] > 1).astype(pos)
     start = starts[group[at]]
     band = index[at] % b
-    del sorted_keys, new, starts, size, group, index  # the parts need n * b entries at most
+    del starts, size, group, index  # the parts need n * b entries at most
     partners = np.minimum(at - start, cap)
     total = np.cumsum(partners)
     cuts = np.searchsorted(total, np.arange(most, int(total[-1]) if len(total) else 0, most))
@@ -247,23 +257,27 @@ def near_pairs(
     salt: np.ndarray | None = None,
     cap: int | None = None,
     shard: tuple[int, int] | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """The candidate pairs (earlier, later, similarity) at or above ``threshold``, sorted by
     later row, then similarity (highest first), then earlier row; and the number of pairs
     compared. With ``salt``, only rows of the same salt pair. With ``shard`` (k, of n), only
-    the pairs of the buckets ``bucket_shards`` puts in shard k."""
-    keys = band_keys(sig, b, r, salt)
+    the pairs of the buckets ``bucket_shards`` puts in shard k. With ``rows``, of those rows
+    of ``sig`` only, numbered 0.. in their order (the signatures are not copied: at 200,000
+    articles a copy is some 50 MB)."""
+    keys = band_keys(sig, b, r, salt, rows)
     use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
-    n = len(sig)
+    n = len(keys)
     codes: list[np.ndarray] = []
     shares: list[np.ndarray] = []
     compared = 0
     for earlier, later in candidate_chunks(keys, cap, use):
         compared += len(earlier)
-        share = similarities(sig, earlier, later)
+        first, second = (earlier, later) if rows is None else (rows[earlier], rows[later])
+        share = similarities(sig, first, second)
         keep = share >= threshold
         earlier, later, share = earlier[keep], later[keep], share[keep]
-        keep = share_a_band(sig, earlier, later, b, r)
+        keep = share_a_band(sig, first[keep], second[keep], b, r)
         if salt is not None:
             keep &= salt[earlier] == salt[later]
         codes.append(later[keep] * n + earlier[keep])

@@ -321,8 +321,8 @@ def _near_pairs(
     of bodies; with ``shard``, of that shard's LSH buckets only (toolkit.shards)."""
     b, r = bands(p.threshold, p.num_perm)
     at = _near_firsts(seen)
-    sig = seen.keys["signature"][at]
-    earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, shard=shard)
+    sig = seen.keys["signature"]
+    earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, shard=shard, rows=at)
     return at[earlier], at[later], share
 
 
@@ -331,7 +331,7 @@ def _near_routes(seen: Sightings, p: NearDuplicate) -> tuple[np.ndarray, np.ndar
     it lands in each shard that holds its first, where it is known for a copy."""
     b, r = bands(p.threshold, p.num_perm)
     at = np.flatnonzero(seen.keys["has_signature"])
-    return at, band_keys(seen.keys["signature"][at], b, r)
+    return at, band_keys(seen.keys["signature"], b, r, rows=at)
 
 
 def _near_why(other: str, similarity: float, p: NearDuplicate) -> Why:
@@ -466,8 +466,10 @@ def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]
     share = np.zeros(0, np.float64)
     if len(with_body) > 1 and np.bincount(group[with_body]).max() > 1:
         b, r = bands(p.threshold, p.num_perm)
-        sig = seen.keys["signature"][at[with_body]]
-        earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, salt=headline[with_body])
+        sig = seen.keys["signature"]
+        earlier, later, share, _ = near_pairs(
+            sig, p.threshold, b, r, salt=headline[with_body], rows=at[with_body]
+        )
         earlier, later = with_body[earlier], with_body[later]
         pairs_of[later] = True
     judged_in_order = np.flatnonzero((day_first >= 0) | pairs_of)
