@@ -8,10 +8,13 @@ import pandas as pd
 import pytest
 
 from tests.conftest import BROKEN, CLEAN, SUITES
-from toolkit.engine import check
+from toolkit import engine
+from toolkit.engine import Partial, check
 from toolkit.expectations import corpus
-from toolkit.memo import for_batch, rows_of, shared
-from toolkit.suite import load_suite
+from toolkit.memo import for_batch, rows_of, same_rows, shared
+from toolkit.result import Result
+from toolkit.sightings import Sightings
+from toolkit.suite import Suite, load_suite
 
 
 def lengths(frame: pd.DataFrame) -> tuple[np.ndarray, ...]:
@@ -54,3 +57,39 @@ def test_a_batch_computes_its_signatures_once_for_every_expectation_that_reads_t
     assert sizes == [result.summary.articles]
     failed = {s.expectation: s.failed for s in result.suites[0].expectations}
     assert failed["body_near_duplicate"] and failed["headline_unique"]
+
+
+def test_same_rows_gives_one_object_for_frames_of_the_same_rows() -> None:
+    batch = pd.DataFrame({"body": ["a", "bb", "ccc", "dddd"]})
+    with for_batch(batch):
+        one = rows_of(batch.iloc[[0, 2]], np.array([0, 2]))
+        two = rows_of(batch.iloc[[0, 2]], np.array([0, 2]))
+        other = rows_of(batch.iloc[[1, 2]], np.array([1, 2]))
+        first = same_rows(one, "len", lengths)
+        assert same_rows(two, "len", lengths) is first
+        assert same_rows(other, "len", lengths)[0].tolist() == [2, 3]
+        assert same_rows(batch, "len", lengths) is same_rows(batch, "len", lengths)
+        # Rows of the batch's columns (shared) are taken once for the same rows as well.
+        assert shared(one, "len", lengths) is shared(two, "len", lengths)
+    assert same_rows(batch, "len", lengths) is not same_rows(batch, "len", lengths)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_corpus_expectations_of_the_same_articles_hold_one_copy_of_their_places(
+    monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    kept: list[dict[tuple[str, str], Sightings]] = []
+    real = engine.finish
+
+    def spy(suites: list[Suite], total: Partial, *args: object, **kwargs: object) -> Result:
+        kept.append(total.sightings)
+        return real(suites, total, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "finish", spy)
+    # Batches of 3 over both corpora: the merge joins many parts (pickled, over processes).
+    result = check([BROKEN, CLEAN], [load_suite(SUITES / "news.yaml")], batch_size=3, jobs=jobs)
+    assert result.summary.articles > 6
+    unique, near = kept[0][("news", "body_unique")], kept[0][("news", "body_near_duplicate")]
+    # Both read every article with a body: the same columns, not two copies.
+    for column in ("file", "excerpt", "date", "headline", "file_no", "line"):
+        assert getattr(unique, column) is getattr(near, column)

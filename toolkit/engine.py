@@ -48,7 +48,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
-from toolkit.sightings import Sighting, Sightings
+from toolkit.sightings import Joined, Sighting, Sightings
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
@@ -210,7 +210,8 @@ def merge(parts: Iterable[Partial]) -> Partial:
             total.fail(key, message)
         total.profile.add(p.profile)
         total.judged |= p.judged
-    total.sightings = {key: Sightings.concat(seen) for key, seen in sightings.items()}
+    joined: Joined = {}
+    total.sightings = {key: Sightings.concat(seen, joined) for key, seen in sightings.items()}
     return total
 
 

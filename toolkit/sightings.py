@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from toolkit.lsh import sorted_distinct
+from toolkit.memo import same_rows
 from toolkit.text import EXCERPT_CHARS, excerpt
 
 if TYPE_CHECKING:
@@ -107,14 +108,15 @@ class Sightings:
         keys: KeyColumns | None = None,
         objects: list[Any] | None = None,
     ) -> Sightings:
-        """The sightings of the articles of ``scope``; the excerpt is of ``column``."""
+        """The sightings of the articles of ``scope``; the excerpt is of ``column``. Of rows of
+        a batch, the columns are those of other sightings of the same rows (toolkit.memo)."""
         return cls(
-            file_no=scope["file_no"].to_numpy(dtype=np.int64),
-            line=scope["line"].to_numpy(dtype=np.int64),
-            file=text_column(scope["file"]),
-            excerpt=excerpts(column),
-            date=text_column(scope["date"]),
-            headline=text_column(scope["headline"]),
+            file_no=same_rows(scope, "file_no", lambda f: f["file_no"].to_numpy(dtype=np.int64)),
+            line=same_rows(scope, "line", lambda f: f["line"].to_numpy(dtype=np.int64)),
+            file=same_rows(scope, "file", lambda f: text_column(f["file"])),
+            excerpt=same_rows(scope, ("excerpt", column.name), lambda _: excerpts(column)),
+            date=same_rows(scope, "date", lambda f: text_column(f["date"])),
+            headline=same_rows(scope, "headline", lambda f: text_column(f["headline"])),
             keys=keys or {},
             objects=objects,
         )
@@ -126,25 +128,28 @@ class Sightings:
         return cls(none, none, nothing, nothing, nothing, nothing)
 
     @classmethod
-    def concat(cls, parts: Iterable[Sightings]) -> Sightings:
-        """The parts one after the other (the Arrow columns without a copy)."""
+    def concat(cls, parts: Iterable[Sightings], joined: Joined | None = None) -> Sightings:
+        """The parts one after the other (the Arrow columns without a copy). With ``joined``
+        (one dict for the sightings of all the expectations of a merge), a column whose parts
+        are the same objects as another's is joined once and shared."""
         full = [p for p in parts if len(p)]
         if not full:
             return cls.empty()
         if len(full) == 1:
             return full[0]
+        joined = {} if joined is None else joined
         names = full[0].keys.keys()
         objects = None
         if any(p.objects is not None for p in full):
             objects = [k for p in full for k in (p.objects or [None] * len(p))]
         return cls(
-            file_no=np.concatenate([p.file_no for p in full]),
-            line=np.concatenate([p.line for p in full]),
-            file=pa.chunked_array([c for p in full for c in p.file.chunks], pa.string()),
-            excerpt=pa.chunked_array([c for p in full for c in p.excerpt.chunks], pa.string()),
-            date=pa.chunked_array([c for p in full for c in p.date.chunks], pa.string()),
-            headline=pa.chunked_array([c for p in full for c in p.headline.chunks], pa.string()),
-            keys={n: np.concatenate([p.keys[n] for p in full]) for n in names},
+            file_no=_join(joined, [p.file_no for p in full], np.concatenate),
+            line=_join(joined, [p.line for p in full], np.concatenate),
+            file=_join(joined, [p.file for p in full], _chunks),
+            excerpt=_join(joined, [p.excerpt for p in full], _chunks),
+            date=_join(joined, [p.date for p in full], _chunks),
+            headline=_join(joined, [p.headline for p in full], _chunks),
+            keys={n: _join(joined, [p.keys[n] for p in full], np.concatenate) for n in names},
             objects=objects,
         )
 
@@ -202,6 +207,24 @@ class Sightings:
 
     def as_list(self) -> list[Sighting]:
         return self.rows(np.arange(len(self)))
+
+
+# Columns already joined in a merge, by the identities of their parts (which it holds, so that
+# the identities stay theirs).
+Joined = dict[tuple[int, ...], tuple[list[Any], Any]]
+C = TypeVar("C")
+
+
+def _join(joined: Joined, parts: list[C], join: Callable[[list[C]], C]) -> C:
+    key = tuple(map(id, parts))
+    if key not in joined:
+        joined[key] = (parts, join(parts))
+    out: C = joined[key][1]
+    return out
+
+
+def _chunks(parts: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    return pa.chunked_array([c for p in parts for c in p.chunks], pa.string())
 
 
 def place(s: Sighting) -> str:
