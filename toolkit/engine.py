@@ -743,24 +743,27 @@ def check(
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
-    files = list(zip(found.files, found.labels, strict=True))
-    file_order = {label: i for i, (_, label) in enumerate(files)}
-    if jobs > 1 and len(files) > 1:
+    file_order = {label: i for i, label in enumerate(found.labels)}
+    n = len(found.paths)
+    if jobs > 1 and n > 1:
         # Several groups per worker keep both cores busy when file sizes differ; runs of
         # consecutive files, so that each worker reads a directory's files in order and the
         # findings budget of a group is spent on the corpus's first findings.
-        size = -(-len(files) // (jobs * 4))
-        groups = [files[i : i + size] for i in range(0, len(files), size)]
-        # Workers are forked with the suites in memory: expectations may hold lambdas and
-        # objects from custom modules that do not pickle.
+        size = -(-n // (jobs * 4))
+        groups = [
+            list(zip(found.paths[i : i + size], found.labels[i : i + size], strict=True))
+            for i in range(0, n, size)
+        ]
+        # Workers are forked with the suites and the file numbers in memory, not sent with
+        # each group: expectations may hold lambdas and objects from custom modules that do
+        # not pickle, and the numbers of an archive's files are megabytes.
         fork = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            jobs, mp_context=fork, initializer=_set_worker_suites, initargs=(suites,)
+            jobs, mp_context=fork, initializer=_set_worker_state, initargs=(suites, file_order)
         ) as pool:
             work = pool.map(
                 _worker_check,
                 groups,
-                repeat(file_order),
                 repeat(batch_size),
                 repeat(limits),
                 repeat(reading),
@@ -771,6 +774,7 @@ def check(
                 if on_progress is not None:
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
+        files = zip(found.paths, found.labels, strict=True)
         parts = [check_files(files, suites, file_order, batch_size, limits, reading, on_progress)]
     run = RunInfo(
         tool_version=__version__,
@@ -784,24 +788,26 @@ def check(
 
 
 _worker_suites: list[Suite] = []
+_worker_file_order: dict[str, int] = {}
 
 
-def _set_worker_suites(suites: list[Suite]) -> None:
+def _set_worker_state(suites: list[Suite], file_order: dict[str, int]) -> None:
     _worker_suites[:] = suites
+    _worker_file_order.clear()
+    _worker_file_order.update(file_order)
 
 
 def _worker_check(
-    files: list[tuple[Path, str]],
-    file_order: dict[str, int],
+    files: list[tuple[str, str]],
     batch_size: int,
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
 ) -> Partial:
-    return check_files(files, _worker_suites, file_order, batch_size, limits, reading)
+    return check_files(files, _worker_suites, _worker_file_order, batch_size, limits, reading)
 
 
 def check_files(
-    files: list[tuple[Path, str]],
+    files: Iterable[tuple[str | Path, str]],
     suites: list[Suite],
     file_order: dict[str, int],
     batch_size: int = DEFAULT_BATCH,
@@ -821,7 +827,7 @@ def check_files(
     pending = ArticleRows()
     articles = 0
     for path, label in files:
-        outcome = reading.read(path, label)
+        outcome = reading.read(Path(path), label)
         count_file(per_file, readable, outcome)
         rows = outcome.rows
         articles += len(rows)

@@ -86,8 +86,6 @@ class InputPreset(StrEnum):
     fundus = "fundus"
 
 
-
-
 def check(
     ctx: typer.Context,
     paths: Annotated[
@@ -353,7 +351,6 @@ def run_exit_code(result: Result, failures: Sequence[object]) -> ExitCode:
     return ExitCode.REPORT_FAILED
 
 
-
 CONFIGURABLE = {
     "paths": "paths",
     "suite": "suites",
@@ -420,7 +417,6 @@ def _select(suites: list[Suite], select: list[str], ignore: list[str]) -> None:
         select_entries(suites, select, ignore)
     except SelectionError as exc:
         raise fail(str(exc)) from None
-
 
 
 def _read_history(directory: Path | None) -> History | None:
@@ -586,8 +582,8 @@ def _run(spec: EngineSpec, request: RunRequest, quiet: bool) -> Result:
         from toolkit.readers import discover
 
         # For the bar's length and the time left; the walk is cheap beside the reading.
-        found = discover(request.paths, request.include_hidden, request.reading.exclude)
-        total = len(found.files)
+        # Counted, not kept: the run discovers the files again, and holds that list.
+        total = len(discover(request.paths, request.include_hidden, request.reading.exclude).paths)
     with progress(total, wanted(quiet)) as on_progress:
         try:
             result = module.run(dataclasses.replace(request, on_progress=on_progress))

@@ -60,12 +60,24 @@ class Skip:
 
 @dataclass
 class Discovery:
-    files: list[Path] = field(default_factory=list)
-    # The name each file is reported under, in the order of ``files``.
+    # The path of each file to read, as text: an archive's worth of Path objects would be some
+    # 500 bytes a file (its parts are kept as a list of strings), held for the whole run.
+    paths: list[str] = field(default_factory=list)
+    # The name each file is reported under, in the order of ``paths``.
     labels: list[str] = field(default_factory=list)
     # Entries seen but not read, each with its reason, in walk order.
     skipped: list[Skip] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        """The files to read, as paths."""
+        return [Path(p) for p in self.paths]
+
+    def add(self, path: str | os.PathLike[str], label: str) -> None:
+        """Take a file to read, reported as ``label``."""
+        self.paths.append(os.fspath(path))
+        self.labels.append(label)
 
     def run_fields(self) -> dict[str, Any]:
         """The skips and raw paths as the Result's RunInfo holds them."""
@@ -79,7 +91,7 @@ class Discovery:
 
     def raw_names(self) -> dict[str, str]:
         """The exact bytes (hex) of every reported path that is not UTF-8, by its label."""
-        pairs = [*zip(self.files, self.labels, strict=True)]
+        pairs: list[tuple[str | Path, str]] = [*zip(self.paths, self.labels, strict=True)]
         pairs += [(s.path, s.label) for s in self.skipped]
         return {
             label: os.fsencode(path).hex()
@@ -167,8 +179,7 @@ class _Walk:
             self.skip(path, label, "duplicate", f"the same file as {first}, read once")
             return
         self.files_seen[key] = label
-        self.found.files.append(path)
-        self.found.labels.append(label)
+        self.found.add(path, label)
 
     def directory(self, path: Path, label: str, st: os.stat_result) -> None:
         # A stack, not recursion: a hostile tree can be deeper than Python's recursion limit.

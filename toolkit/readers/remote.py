@@ -63,7 +63,7 @@ def discover_inputs(
     targets: Sequence[str], include_hidden: bool = False, exclude: tuple[Path, ...] = ()
 ) -> Discovery:
     """Local paths and URLs, in the order given: local paths through ``discover``, URLs
-    through fsspec. A URL file's entry in ``files`` is a placeholder path; its label is the
+    through fsspec. A URL file's entry in ``paths`` is a placeholder path; its label is the
     URL that ``RemoteReading`` reads (the only way to hold a URL, ``Path`` folds its //)."""
     found = Discovery()
     for target in targets:
@@ -71,7 +71,7 @@ def discover_inputs(
             part = _discover_url(target, include_hidden)
         else:
             part = discover([Path(target)], include_hidden, exclude)
-        found.files += part.files
+        found.paths += part.paths
         found.labels += part.labels
         found.skipped += part.skipped
         found.missing += part.missing
@@ -125,8 +125,7 @@ def _take_url(
 ) -> None:
     """A URL named (or matched by a glob) is read whatever its name, a prefix is listed."""
     if not fs.isdir(path):
-        found.files.append(Path(url))
-        found.labels.append(url)
+        found.add(Path(url), url)
         return
     root = PurePosixPath(path.rstrip("/") or "/")
     base = url.rstrip("/")
@@ -155,8 +154,7 @@ def _take_url(
         if not is_known(rel.name):
             found.skipped.append(Skip(Path(label), label, "not_dump", NOT_INPUT))
             continue
-        found.files.append(Path(label))
-        found.labels.append(label)
+        found.add(Path(label), label)
 
 
 def read_url(url: str, options: ReadOptions) -> ReadOutcome:
