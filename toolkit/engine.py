@@ -25,6 +25,7 @@ import pandera.pandas as pa
 import pyarrow
 
 from toolkit import __version__
+from toolkit.allocator import for_judging
 from toolkit.article import Article, ArticleRows
 from toolkit.batch import FIELD_PART, batched, feed_lacks, rows_frame, to_frame
 from toolkit.condition import ConditionError, parse_condition
@@ -784,6 +785,7 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
+    for_judging()
     return finish(suites, merge(parts), run, file_order, limits, history, against)
 
 

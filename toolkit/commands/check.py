@@ -569,6 +569,7 @@ def _engine(name: str, options: Mapping[str, str | None], jobs: int) -> EngineSp
 
 def _run(spec: EngineSpec, request: RunRequest, quiet: bool) -> Result:
     """Run the engine, with a progress bar on a terminal; its notes go to standard error."""
+    from toolkit.allocator import for_long_runs
     from toolkit.engine import EngineError
     from toolkit.engines import EngineUnavailable
     from toolkit.progress import progress, wanted
@@ -577,6 +578,7 @@ def _run(spec: EngineSpec, request: RunRequest, quiet: bool) -> Result:
         module = spec.load()
     except EngineUnavailable as exc:
         raise fail(str(exc)) from None
+    for_long_runs()
     total = 0
     if wanted(quiet) and not any(is_url(t) for t in request.targets):
         from toolkit.readers import discover
