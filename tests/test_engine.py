@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,6 +109,24 @@ def test_worker_processes_give_the_same_result() -> None:
     assert one.summary == two.summary
     assert one.suites == two.suites
     assert [f.model_dump() for f in one.findings] == [f.model_dump() for f in two.findings]
+
+
+def test_near_duplicates_judged_over_processes_are_those_of_one_process(tmp_path: Path) -> None:
+    # Templated near-copies: buckets of many bodies, cut over the processes' band shards.
+    from tests.bench.corpora import Spec, ensure_corpus
+    from tests.conftest import SUITES
+    from toolkit.engine import check
+    from toolkit.suite import load_suite
+
+    corpus, _ = ensure_corpus(tmp_path, Spec(600, per_file=3, near_copies=0.10), workers=1)
+    suites = [load_suite(SUITES / "news.yaml", directory=SUITES)]
+    one = check([corpus], suites)
+    near = [f.model_dump() for f in one.findings if f.expectation == "body_near_duplicate"]
+    assert len(near) > 20
+    for jobs in (2, 3):
+        many = check([corpus], suites, batch_size=50, jobs=jobs)
+        assert many.suites == one.suites
+        assert [f.model_dump() for f in many.findings] == [f.model_dump() for f in one.findings]
 
 
 def test_findings_limit_keeps_the_first_in_corpus_order_whatever_the_workers() -> None:

@@ -49,6 +49,7 @@ from toolkit.result import (
     SuiteResult,
     summarise,
 )
+from toolkit.shards import ByBand, Pairs, combine, shard_pairs, shard_verdicts
 from toolkit.sightings import Joined, Sighting, Sightings
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
@@ -785,8 +786,54 @@ def check(
         duration_s=round(time.perf_counter() - clock, 4),
         **found.run_fields(),
     )
+    total = merge(parts)
     for_judging()
-    return finish(suites, merge(parts), run, file_order, limits, history, against)
+    if jobs > 1:
+        _judge_bands_over(jobs, suites, total)
+    return finish(suites, total, run, file_order, limits, history, against)
+
+
+# The sightings a forked process judges a shard of (see _judge_bands_over).
+_band_work: list[tuple[Sightings, ByBand, Any]] = []
+
+
+def _judge_bands_over(jobs: int, suites: list[Suite], total: Partial) -> None:
+    """The expectations judged by LSH band (near-duplicates: the costly part of the finish)
+    judged over ``jobs`` processes, each finding the pairs of its shards' buckets
+    (toolkit.shards, as the Dask engine does); the sequential rule runs here over their pairs.
+    The processes are forked with the merged sightings in memory, which are not copied."""
+    for suite in suites:
+        for entry in suite.entries:
+            exp = entry.expectation
+            key = (suite.name, entry.id)
+            if (
+                not isinstance(exp, CorpusExpectation)
+                or isinstance(exp, ArchiveExpectation)
+                or not isinstance(exp.shards, ByBand)
+                or key in total.judged
+            ):
+                continue
+            seen = total.sightings.get(key, Sightings.empty()).ordered()
+            if len(seen) < 2:
+                continue
+            _band_work[:] = [(seen, exp.shards, entry.params)]
+            shards = jobs * 2
+            fork = multiprocessing.get_context("fork")
+            try:
+                with ProcessPoolExecutor(jobs, mp_context=fork) as pool:
+                    pairs = list(pool.map(_shard_pairs, repeat(shards), range(shards)))
+            finally:
+                _band_work.clear()
+            verdicts: dict[int, Why] = {}
+            for matches in combine(pairs):
+                verdicts.update(shard_verdicts(seen, exp.shards, entry.params, matches))
+            add_verdicts(total, suite, entry, seen, verdicts)
+            total.judged.add(key)
+
+
+def _shard_pairs(shards: int, shard: int) -> Pairs:
+    seen, sharding, params = _band_work[0]
+    return shard_pairs(seen, sharding, params, (shard, shards))
 
 
 _worker_suites: list[Suite] = []
