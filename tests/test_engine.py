@@ -129,6 +129,25 @@ def test_near_duplicates_judged_over_processes_are_those_of_one_process(tmp_path
         assert [f.model_dump() for f in many.findings] == [f.model_dump() for f in one.findings]
 
 
+def test_a_band_shard_that_fails_is_judged_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import CORPORA, SUITES
+    from toolkit import engine
+    from toolkit.engine import check
+    from toolkit.suite import load_suite
+
+    def broken(shards: int, shard: int) -> None:
+        raise MemoryError("a shard process ran out")
+
+    suites = [load_suite(SUITES / "news.yaml", directory=SUITES)]
+    paths = [CORPORA / "clean", CORPORA / "broken"]
+    one = check(paths, suites)
+    monkeypatch.setattr(engine, "_shard_pairs", broken)
+    two = check(paths, suites, batch_size=4, jobs=2)
+    assert any(f.expectation == "body_near_duplicate" for f in one.findings)
+    assert two.suites == one.suites
+    assert [f.model_dump() for f in two.findings] == [f.model_dump() for f in one.findings]
+
+
 def test_findings_limit_keeps_the_first_in_corpus_order_whatever_the_workers() -> None:
     from tests.conftest import CORPORA, SUITES
     from toolkit.engine import check, finding_limits

@@ -822,6 +822,9 @@ def _judge_bands_over(jobs: int, suites: list[Suite], total: Partial) -> None:
             try:
                 with ProcessPoolExecutor(jobs, mp_context=fork) as pool:
                     pairs = list(pool.map(_shard_pairs, repeat(shards), range(shards)))
+            except Exception:
+                # finish() judges it in this process, where a failure is reported as such.
+                continue
             finally:
                 _band_work.clear()
             verdicts: dict[int, Why] = {}
@@ -837,13 +840,13 @@ def _shard_pairs(shards: int, shard: int) -> Pairs:
 
 
 _worker_suites: list[Suite] = []
-_worker_file_order: dict[str, int] = {}
+# The parent's file numbers, inherited by the fork (held, not copied).
+_worker_file_order: list[dict[str, int]] = []
 
 
 def _set_worker_state(suites: list[Suite], file_order: dict[str, int]) -> None:
     _worker_suites[:] = suites
-    _worker_file_order.clear()
-    _worker_file_order.update(file_order)
+    _worker_file_order[:] = [file_order]
 
 
 def _worker_check(
@@ -852,7 +855,7 @@ def _worker_check(
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
 ) -> Partial:
-    return check_files(files, _worker_suites, _worker_file_order, batch_size, limits, reading)
+    return check_files(files, _worker_suites, _worker_file_order[0], batch_size, limits, reading)
 
 
 def check_files(
