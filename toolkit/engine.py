@@ -793,6 +793,21 @@ def check(
     return finish(suites, total, run, file_order, limits, history, against)
 
 
+def sharded_keys(suites: list[Suite]) -> list[Key]:
+    """The corpus expectations judged in shards: those with a sharded, columnar judge (an
+    archive expectation reads the index, on the client)."""
+    return [
+        (suite.name, entry.id)
+        for suite in suites
+        for entry in suite.entries
+        if isinstance(entry.expectation, CorpusExpectation)
+        and not isinstance(entry.expectation, ArchiveExpectation)
+        and entry.expectation.shards is not None
+        and entry.expectation.sketch_columns is not None
+        and entry.expectation.judge_columns is not None
+    ]
+
+
 # The sightings a forked process judges a shard of (see _judge_bands_over).
 _band_work: list[tuple[Sightings, ByBand, Any]] = []
 
@@ -802,22 +817,24 @@ def _judge_bands_over(jobs: int, suites: list[Suite], total: Partial) -> None:
     judged over ``jobs`` processes, each finding the pairs of its shards' buckets
     (toolkit.shards, as the Dask engine does); the sequential rule runs here over their pairs.
     The processes are forked with the merged sightings in memory, which are not copied."""
+    sharded = set(sharded_keys(suites))
     for suite in suites:
         for entry in suite.entries:
             exp = entry.expectation
             key = (suite.name, entry.id)
             if (
-                not isinstance(exp, CorpusExpectation)
-                or isinstance(exp, ArchiveExpectation)
-                or not isinstance(exp.shards, ByBand)
+                key not in sharded
                 or key in total.judged
+                or not isinstance(exp, CorpusExpectation)
+                or not isinstance(exp.shards, ByBand)
             ):
                 continue
             seen = total.sightings.get(key, Sightings.empty()).ordered()
             if len(seen) < 2:
                 continue
             _band_work[:] = [(seen, exp.shards, entry.params)]
-            shards = jobs * 2
+            # One shard a process: each shard hashes every body's bands again.
+            shards = jobs
             fork = multiprocessing.get_context("fork")
             try:
                 with ProcessPoolExecutor(jobs, mp_context=fork) as pool:

@@ -28,8 +28,7 @@ class _Memo:
     def __init__(self, batch: pd.DataFrame) -> None:
         self.batch = batch
         self.values: dict[Hashable, Columns] = {}
-        # shared()'s columns taken for a set of rows, and same_rows' values, by key and rows.
-        self.taken: dict[tuple[Hashable, str | bytes], Columns] = {}
+        # same_rows' values (shared()'s taken rows among them), by key and rows.
         self.whole: dict[tuple[Hashable, str | bytes], Any] = {}
         # Frames made from the batch, by identity, with their rows' positions in it; the frame
         # is held, so that its id is not reused while the batch is checked.
@@ -90,10 +89,8 @@ def shared(
         values = memo.values[key] = compute(memo.batch)
     if rows == _WHOLE:
         return values
-    if (key, rows) not in memo.taken:
-        positions = memo.frames[id(frame)][1]
-        memo.taken[(key, rows)] = tuple(v[positions] for v in values)
-    return memo.taken[(key, rows)]
+    positions = memo.frames[id(frame)][1]
+    return same_rows(frame, ("rows of", key), lambda _: tuple(v[positions] for v in values))
 
 
 def same_rows(frame: pd.DataFrame, key: Hashable, compute: Callable[[pd.DataFrame], T]) -> T:

@@ -41,8 +41,8 @@ from toolkit.engine import (
     finish,
     judged,
     merge,
+    sharded_keys,
 )
-from toolkit.expectations.archive import ArchiveExpectation
 from toolkit.expectations.base import CorpusExpectation
 from toolkit.findings import CarriedLog
 from toolkit.readers import shown_path
@@ -204,21 +204,6 @@ def _groups(files: list[tuple[Path, str]], workers: int) -> list[list[tuple[Path
         return [[]]
     size = math.ceil(len(files) / max(1, workers * TASKS_PER_WORKER))
     return [files[i : i + size] for i in range(0, len(files), size)]
-
-
-def sharded_keys(suites: list[Suite]) -> list[Key]:
-    """The corpus expectations judged in shards: those with a sharded, columnar judge (an
-    archive expectation reads the index, on the client)."""
-    return [
-        (suite.name, entry.id)
-        for suite in suites
-        for entry in suite.entries
-        if isinstance(entry.expectation, CorpusExpectation)
-        and not isinstance(entry.expectation, ArchiveExpectation)
-        and entry.expectation.shards is not None
-        and entry.expectation.sketch_columns is not None
-        and entry.expectation.judge_columns is not None
-    ]
 
 
 def _run_tasks(
