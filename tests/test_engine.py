@@ -226,3 +226,34 @@ def test_errors_do_not_depend_on_batches_or_processes(seed_article: Article) -> 
         "its check raised ValueError: batch two"
     )
     assert stats.checked == 2  # the batches in which it ran
+
+
+def test_finish_judges_near_duplicates_last_and_lets_each_judged_sightings_go(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The near-duplicate judgement takes the most memory: the other corpus expectations are
+    judged first, and each one's sightings are dropped once judged."""
+    from tests.conftest import BROKEN, CLEAN, SUITES
+    from toolkit import engine
+    from toolkit.suite import load_suite
+
+    order: list[str] = []
+    held: list[dict[Any, Any]] = []
+    real_judged, real_finish = engine.judged, engine.finish
+
+    def spy_judged(exp: Any, seen: Any, *args: Any) -> Any:
+        order.append(exp.name)
+        return real_judged(exp, seen, *args)
+
+    def spy_finish(suites: Any, total: Any, *args: Any, **kwargs: Any) -> Any:
+        held.append(total.sightings)
+        return real_finish(suites, total, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "judged", spy_judged)
+    monkeypatch.setattr(engine, "finish", spy_finish)
+    result = engine.check([BROKEN, CLEAN], [load_suite(SUITES / "news.yaml")], batch_size=3)
+    assert order[-1] == "body_near_duplicate"
+    assert {"body_unique", "headline_unique"} <= set(order[:-1])
+    assert held == [{}]
+    near = next(s for s in result.suites[0].expectations if s.id == "body_near_duplicate")
+    assert near.checked > 0

@@ -51,6 +51,7 @@ from toolkit.result import (
 )
 from toolkit.shards import ByBand, Pairs, combine, shard_pairs, shard_verdicts
 from toolkit.sightings import Joined, Sighting, Sightings
+from toolkit.spilled import spill
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
@@ -581,26 +582,26 @@ def finish(
     are not judged, and their note says so."""
     findings = total.findings
     notes: dict[Key, str] = {}
-    for suite in suites:
-        for entry in suite.entries:
-            exp = entry.expectation
-            if isinstance(exp, CorpusExpectation):
-                key = (suite.name, entry.id)
-                if key in total.judged:
-                    continue
-                if isinstance(exp, ArchiveExpectation):
-                    notes[key] = (
-                        NO_ARCHIVE if against is None else f"judged against {against.describe()}"
-                    )
-                    if against is None:
-                        continue
-                seen = total.sightings.get(key, Sightings.empty()).ordered()
-                try:
-                    verdicts = judged(exp, seen, entry.params, against)
-                except ExpectationFailure as exc:
-                    total.fail(key, str(exc))
-                    continue
-                add_verdicts(total, suite, entry, seen, verdicts)
+    for suite, entry, exp in _judging_order(suites):
+        key = (suite.name, entry.id)
+        # Each expectation's sightings are let go once judged: what the judgement costs comes
+        # on top of what the expectations still to judge keep.
+        held = total.sightings.pop(key, Sightings.empty())
+        if key in total.judged:
+            continue
+        if isinstance(exp, ArchiveExpectation):
+            notes[key] = NO_ARCHIVE if against is None else f"judged against {against.describe()}"
+            if against is None:
+                continue
+        seen = held.ordered()
+        del held
+        try:
+            verdicts = judged(exp, seen, entry.params, against)
+        except ExpectationFailure as exc:
+            total.fail(key, str(exc))
+            continue
+        add_verdicts(total, suite, entry, seen, verdicts)
+        del seen
     order = {(s.name, e.id): i for s in suites for i, e in enumerate(entries_of(s))}
     suite_no = {s.name: i for i, s in enumerate(suites)}
     stored, kept = arrange(findings, order, suite_no, file_order, limits)
@@ -608,6 +609,21 @@ def finish(
     summary = summarise(total.files, total.articles, results, stored)
     result = Result(run=run, summary=summary, suites=results, findings=stored)
     return judge_history(result, suites, total.profile, history)
+
+
+def _judging_order(
+    suites: list[Suite],
+) -> list[tuple[Suite, SuiteEntry, CorpusExpectation[Any]]]:
+    """The corpus expectations in the order finish() judges them: those judged by LSH band
+    (near-duplicates, whose judgement takes the most memory) last, when the others' sightings
+    are gone. The order of the findings is the suites' whatever the order of judging."""
+    found = [
+        (suite, entry, entry.expectation)
+        for suite in suites
+        for entry in suite.entries
+        if isinstance(entry.expectation, CorpusExpectation)
+    ]
+    return sorted(found, key=lambda item: isinstance(item[2].shards, ByBand))
 
 
 def add_verdicts(
@@ -772,7 +788,7 @@ def check(
             )
             parts = []
             for part in work:
-                parts.append(part)
+                parts.append(spilled(part))
                 if on_progress is not None:
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
@@ -787,6 +803,7 @@ def check(
         **found.run_fields(),
     )
     total = merge(parts)
+    parts.clear()  # the merged sightings are total's alone, to be let go as they are judged
     for_judging()
     if jobs > 1:
         _judge_bands_over(jobs, suites, total)
@@ -911,14 +928,20 @@ def check_files(
                 full.extend(rows, taken, upto)
                 pending = ArticleRows()
             taken = upto
-            parts.append(validate_batch(suites, full, file_order, limits, budget))
+            parts.append(spilled(validate_batch(suites, full, file_order, limits, budget)))
         if taken < len(rows):
             pending.extend(rows, taken)
         if on_progress is not None:
             on_progress(per_file.files, articles)
     if pending:
-        parts.append(validate_batch(suites, pending, file_order, limits, budget))
+        parts.append(spilled(validate_batch(suites, pending, file_order, limits, budget)))
     return merge(parts)
+
+
+def spilled(part: Partial) -> Partial:
+    """``part`` with the text its sightings keep for the finish on disk (toolkit.spilled)."""
+    spill(c for seen in part.sightings.values() for c in seen.text_columns())
+    return part
 
 
 def check_articles(

@@ -153,14 +153,25 @@ class Spill:
     def _name(self) -> str:
         return os.path.join(self.dir, f"{os.getpid()}-{next(self.names)}.arrow")
 
+    def _own(self) -> None:
+        """In a forked worker, the parent's buffer is not its own (called under the lock)."""
+        if os.getpid() != self.pid:
+            self.pid, self.buffer, self.current = os.getpid(), [], self._name()
+            self.handed = [False]
+            self.finalizer.detach()
+            self.finalizer = weakref.finalize(self, _remove, self.dir, self.pid, self.handed)
+
+    def new_file(self) -> str:
+        """The path of a new file in the directory, for this process to write (the sightings'
+        text, toolkit.spilled)."""
+        with self.lock:
+            self._own()
+            return self._name()
+
     def add(self, findings: Sequence[Finding]) -> list[Piece]:
         """Buffer ``findings``; the rows they take, in order."""
         with self.lock:
-            if os.getpid() != self.pid:  # a forked worker: the parent's buffer is not its own
-                self.pid, self.buffer, self.current = os.getpid(), [], self._name()
-                self.handed = [False]
-                self.finalizer.detach()
-                self.finalizer = weakref.finalize(self, _remove, self.dir, self.pid, self.handed)
+            self._own()
             pieces: list[Piece] = []
             rest = list(findings)
             while rest:
@@ -351,9 +362,6 @@ def arrange(
     limit of its severity kept. Returns them and how many each expectation kept."""
     log.spill.flush()
     spill = log.spill
-    files = pa.array(list(file_order), pa.string())
-    # One extra number so that an empty file_order still indexes.
-    file_numbers = np.fromiter([*file_order.values(), 0], np.int64, len(file_order) + 1)
     suites = pa.array(list(suite_order), pa.string())
     entry_keys = list(entry_order)
     entries = pa.array([f"{s}\x1f{i}" for s, i in entry_keys], pa.string())
@@ -370,9 +378,7 @@ def arrange(
             raise KeyError("a finding of an expectation the suites do not list")
         keys[0].append(suite_numbers[_ints(suite_at)])
         keys[1].append(_ints(entry_at))
-        # A file the run does not list (a corpus verdict stands at the suite file) sorts first.
-        file_at = pc.index_in(part["file"], value_set=files)
-        keys[2].append(np.where(_mask(file_at), file_numbers[_ints(file_at)], 0))
+        keys[2].append(_file_numbers(part["file"], file_order))
         keys[3].append(_ints(part["line"]))
         keys[4].append(_ints(pc.index_in(part["severity"], value_set=severities)).astype(np.int8))
     if not log.pieces:
@@ -418,12 +424,22 @@ def _parts(pieces: list[Piece]) -> Iterator[pa.Table]:
         yield _open(name).slice(start, end - start)
 
 
+def _file_numbers(files: pa.ChunkedArray, file_order: Mapping[str, int]) -> np.ndarray:
+    """The number of each finding's file; 0 for a file the run does not list (a corpus
+    verdict stands at the suite file: it sorts first). Looked up once per distinct file of
+    the findings: an Arrow set of every file of an archive would take more memory than the
+    findings' sort keys."""
+    coded = pc.dictionary_encode(files).combine_chunks()
+    numbers = np.fromiter(
+        (file_order.get(f, 0) for f in coded.dictionary.to_pylist()),
+        np.int64,
+        len(coded.dictionary),
+    )
+    return numbers[_ints(coded.indices)] if len(numbers) else np.zeros(len(coded), np.int64)
+
+
 def _ints(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(array, 0).to_numpy(zero_copy_only=False), np.int64)
-
-
-def _mask(array: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return np.asarray(pc.is_valid(array).to_numpy(zero_copy_only=False), bool)
 
 
 def _gathered(pieces: list[Piece], rows: np.ndarray) -> Iterator[pa.RecordBatch]:

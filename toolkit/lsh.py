@@ -38,7 +38,7 @@ CAP = 256
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(29)
 # Candidate pairs made at once (a part of candidate_chunks): some 40 MB of index arrays.
-PAIRS = 1 << 19
+PAIRS = 1 << 18
 # Pairs whose similarity is estimated at once: a (chunk x num_perm) comparison stays small.
 _CHUNK = 1 << 13
 
@@ -123,72 +123,105 @@ def candidate_chunks(
     partners more): a corpus of templated copies has tens of millions of candidates, which
     must not all be held at once. A pair is made once, at the first band that makes it (the
     first whose bucket holds both rows with the earlier among the bucket's first ``cap``):
-    near-copies agree on most bands, and each repeat would be compared again."""
+    near-copies agree on most bands, and each repeat would be compared again.
+
+    The arrays of n * b entries are the judgement's peak memory, so they are 32-bit where
+    they fit and as few as can be: once sorted, the keys are not read again (each entry's
+    bucket number stands for its key), and a caller that lets go of ``keys`` (near_pairs
+    does) has them freed before the pairs are made."""
     cap = CAP if cap is None else cap
     n, b = keys.shape
-    # Positions of the n * b entries in 32 bits where they fit: the arrays of this length are
-    # the judgement's peak memory.
     pos = np.dtype(np.int32 if n * b < 2**31 else np.int64)
     flat = keys.ravel()
+    del keys
     entries = None if use is None else np.flatnonzero(use.ravel()).astype(pos)
     if entries is not None:
         flat = flat[entries]
-    order = np.argsort(flat, kind="stable").astype(pos)  # in a bucket: by row, corpus order
-    sorted_keys = flat[order]
+    order = np.argsort(flat, kind="stable")  # in a bucket: by row, corpus order
+    new = _bucket_starts(flat, order)
     del flat
-    new = np.empty(len(sorted_keys), dtype=bool)
-    new[:1] = True
-    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    del sorted_keys
-    index = order if entries is None else entries[order]  # row * b + band of each entry
+    index = order.astype(pos) if entries is None else entries[order]  # row * b + band
     del order, entries
-    rows = index // b
-    group = np.cumsum(new, dtype=pos) - 1
-    starts = np.flatnonzero(new).astype(pos)
-    del new
-    size = np.diff(np.concatenate([starts, np.array([len(index)], dtype=pos)]))
-    # Each entry's place in its bucket, capped (cap for a bucket outside ``use``): the rows
-    # a later row of the bucket is paired with are those placed before cap.
-    rank = np.full(n * b, cap, dtype=pos)
-    rank[index] = np.minimum(np.arange(len(index), dtype=pos) - starts[group], cap)
+    # Each entry's bucket, by (row, band); -1 outside ``use`` (where rank is cap).
+    bucket = np.full(n * b, -1, dtype=pos)
+    group = np.cumsum(new, dtype=pos)
+    group -= 1
+    bucket[index] = group
+    del group
+    bucket = bucket.reshape(n, b)
+    # Where each entry's bucket starts in the sorted order, and the entry's place in it,
+    # capped: the rows a later row of the bucket is paired with are those placed before cap.
+    start_of = np.arange(len(index), dtype=pos)
+    start_of[~new] = 0
+    np.maximum.accumulate(start_of, out=start_of)
+    place = np.arange(len(index), dtype=pos)
+    place -= start_of
+    np.minimum(place, cap, out=place)
+    rank = np.full(n * b, cap, dtype=np.int16 if cap < 2**15 else pos)
+    rank[index] = place
+    del place
     rank = rank.reshape(n, b)
-    at = np.flatnonzero(size[group] > 1).astype(pos)
-    start = starts[group[at]]
-    band = index[at] % b
-    del starts, size, group, index  # the parts need n * b entries at most
-    partners = np.minimum(at - start, cap)
-    total = np.cumsum(partners)
-    cuts = np.searchsorted(total, np.arange(most, int(total[-1]) if len(total) else 0, most))
+    # The entries of buckets of two or more.
+    alone = new.copy()
+    alone[:-1] &= new[1:]
+    del new
+    at = np.flatnonzero(~alone).astype(pos)
+    del alone
+    start = start_of[at]
+    del start_of
+    small = np.dtype(np.int16 if max(b, cap) < 2**15 else pos)
+    band = (index[at] % b).astype(small)
+    partners = np.minimum(at - start, cap).astype(small)
+    # Pairs up to each entry: 32-bit where the most there can be fits.
+    total = np.cumsum(partners, dtype=pos if len(at) * cap < 2**31 else np.int64)
+    ends = np.arange(most, int(total[-1]) if len(total) else 0, most, dtype=total.dtype)
+    cuts = np.searchsorted(total, ends)
+    del total
     for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), len(at)]):
         if hi <= lo:
             continue
-        part = partners[lo:hi]
-        later = np.repeat(rows[at[lo:hi]], part)
+        part = partners[lo:hi].astype(np.int64)
+        later = np.repeat(index[at[lo:hi]] // b, part)
         first = np.repeat(start[lo:hi], part)
         offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
-        earlier = rows[first + offset]
+        earlier = index[first + offset] // b
         keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
-        keep &= ~_made_before(keys, rank, earlier, later, np.repeat(band[lo:hi], part), cap)
+        keep &= ~_made_before(bucket, rank, earlier, later, np.repeat(band[lo:hi], part), cap)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
         del later, first, offset, earlier, keep  # not held while the caller works on the part
         yield code % n, code // n
 
 
+# Sorted entries compared at a time when finding where buckets start.
+_STEP = 1 << 18
+
+
+def _bucket_starts(flat: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Whether each entry of ``flat`` in sorted ``order`` starts a bucket (a new key), a
+    part at a time: a sorted copy of the keys would be one more array of n * b."""
+    new = np.empty(len(order), dtype=bool)
+    new[:1] = True
+    for lo in range(1, len(order), _STEP):
+        hi = min(lo + _STEP, len(order))
+        new[lo:hi] = flat[order[lo:hi]] != flat[order[lo - 1 : hi - 1]]
+    return new
+
+
 def _made_before(
-    keys: np.ndarray,
+    bucket: np.ndarray,
     rank: np.ndarray,
     earlier: np.ndarray,
     later: np.ndarray,
     band: np.ndarray,
     cap: int,
 ) -> np.ndarray:
-    """Whether each pair, met in ``band``, is made in an earlier band too: both rows share
+    """Whether each pair, met in ``band``, is made in an earlier band too: both rows are in
     that band's bucket and the earlier is placed before ``cap`` in it."""
     made = np.zeros(len(earlier), dtype=bool)
     for j in range(int(band.max()) if len(band) else 0):
         check = np.flatnonzero((band > j) & ~made)
         e, x = earlier[check], later[check]
-        made[check] = (keys[e, j] == keys[x, j]) & (rank[e, j] < cap)
+        made[check] = (bucket[e, j] == bucket[x, j]) & (rank[e, j] < cap)
     return made
 
 
@@ -271,7 +304,9 @@ def near_pairs(
     codes: list[np.ndarray] = []
     shares: list[np.ndarray] = []
     compared = 0
-    for earlier, later in candidate_chunks(keys, cap, use):
+    chunks = candidate_chunks(keys, cap, use)
+    del keys, use  # the chunks free them once sorted
+    for earlier, later in chunks:
         compared += len(earlier)
         first, second = (earlier, later) if rows is None else (rows[earlier], rows[later])
         share = similarities(sig, first, second)

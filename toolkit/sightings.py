@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from toolkit.lsh import sorted_distinct
 from toolkit.memo import same_rows
+from toolkit.spilled import TextColumn
 from toolkit.text import EXCERPT_CHARS, excerpt
 
 if TYPE_CHECKING:
@@ -88,10 +89,12 @@ class Sightings:
 
     file_no: np.ndarray  # int64
     line: np.ndarray  # int64
-    file: pa.ChunkedArray
-    excerpt: pa.ChunkedArray
+    # Read only for the articles with a verdict: on disk once a batch is checked (spilled).
+    file: TextColumn
+    excerpt: TextColumn
+    headline: TextColumn
+    # Read whole by headline_unique's judge (the day of each headline): kept in memory.
     date: pa.ChunkedArray
-    headline: pa.ChunkedArray
     # The key columns of an expectation with a columnar sketch, each with one row per article.
     keys: KeyColumns = field(default_factory=dict)
     # The keys of one without (a custom expectation's sketch), one per article, as they came.
@@ -113,19 +116,23 @@ class Sightings:
         return cls(
             file_no=same_rows(scope, "file_no", lambda f: f["file_no"].to_numpy(dtype=np.int64)),
             line=same_rows(scope, "line", lambda f: f["line"].to_numpy(dtype=np.int64)),
-            file=same_rows(scope, "file", lambda f: text_column(f["file"])),
-            excerpt=same_rows(scope, ("excerpt", column.name), lambda _: excerpts(column)),
+            file=same_rows(scope, "file", lambda f: TextColumn.of(text_column(f["file"]))),
+            excerpt=same_rows(
+                scope, ("excerpt", column.name), lambda _: TextColumn.of(excerpts(column))
+            ),
+            headline=same_rows(
+                scope, "headline", lambda f: TextColumn.of(text_column(f["headline"]))
+            ),
             date=same_rows(scope, "date", lambda f: text_column(f["date"])),
-            headline=same_rows(scope, "headline", lambda f: text_column(f["headline"])),
             keys=keys or {},
             objects=objects,
         )
 
     @classmethod
     def empty(cls) -> Sightings:
-        nothing = pa.chunked_array([], type=pa.string())
         none = np.zeros(0, np.int64)
-        return cls(none, none, nothing, nothing, nothing, nothing)
+        text = TextColumn.of(pa.array([], pa.string()))
+        return cls(none, none, text, text, text, pa.chunked_array([], type=pa.string()))
 
     @classmethod
     def concat(cls, parts: Iterable[Sightings], joined: Joined | None = None) -> Sightings:
@@ -145,10 +152,10 @@ class Sightings:
         return cls(
             file_no=_join(joined, [p.file_no for p in full], np.concatenate),
             line=_join(joined, [p.line for p in full], np.concatenate),
-            file=_join(joined, [p.file for p in full], _chunks),
-            excerpt=_join(joined, [p.excerpt for p in full], _chunks),
+            file=_join(joined, [p.file for p in full], TextColumn.concat),
+            excerpt=_join(joined, [p.excerpt for p in full], TextColumn.concat),
+            headline=_join(joined, [p.headline for p in full], TextColumn.concat),
             date=_join(joined, [p.date for p in full], _chunks),
-            headline=_join(joined, [p.headline for p in full], _chunks),
             keys={n: _join(joined, [p.keys[n] for p in full], np.concatenate) for n in names},
             objects=objects,
         )
@@ -162,10 +169,10 @@ class Sightings:
         return Sightings(
             file_no=self.file_no[positions],
             line=self.line[positions],
-            file=self.file.take(at),
-            excerpt=self.excerpt.take(at),
+            file=TextColumn.of(self.file.take(positions)),
+            excerpt=TextColumn.of(self.excerpt.take(positions)),
+            headline=TextColumn.of(self.headline.take(positions)),
             date=self.date.take(at),
-            headline=self.headline.take(at),
             keys={n: k[positions] for n, k in self.keys.items()},
             objects=None if self.objects is None else [self.objects[i] for i in positions],
         )
@@ -179,10 +186,11 @@ class Sightings:
 
     def rows(self, positions: Sequence[int] | np.ndarray) -> list[Sighting]:
         """The sightings at ``positions`` as ``Sighting`` records (key: the custom sketch's)."""
-        at = pa.array(np.asarray(positions, dtype=np.int64), type=pa.int64())
-        files, excerpts_, dates, headlines = (
-            c.take(at).to_pylist() for c in (self.file, self.excerpt, self.date, self.headline)
+        at = np.asarray(positions, dtype=np.int64)
+        files, excerpts_, headlines = (
+            c.take(at).to_pylist() for c in (self.file, self.excerpt, self.headline)
         )
+        dates = self.date.take(pa.array(at, type=pa.int64())).to_pylist()
         return [
             Sighting(
                 order=(int(self.file_no[i]), int(self.line[i])),
@@ -207,6 +215,10 @@ class Sightings:
 
     def as_list(self) -> list[Sighting]:
         return self.rows(np.arange(len(self)))
+
+    def text_columns(self) -> list[TextColumn]:
+        """The columns read only for the articles with a verdict (toolkit.spilled.spill)."""
+        return [self.file, self.excerpt, self.headline]
 
 
 # Columns already joined in a merge, by the identities of their parts (which it holds, so that
@@ -240,10 +252,10 @@ def from_list(seen: Sequence[Sighting], names: Sequence[str]) -> Sightings:
     return Sightings(
         file_no=np.array([s.order[0] for s in seen], dtype=np.int64),
         line=np.array([s.line for s in seen], dtype=np.int64),
-        file=text_column([s.file for s in seen]),
-        excerpt=text_column([s.excerpt for s in seen]),
+        file=TextColumn.of(text_column([s.file for s in seen])),
+        excerpt=TextColumn.of(text_column([s.excerpt for s in seen])),
+        headline=TextColumn.of(text_column([s.headline for s in seen])),
         date=text_column([s.date for s in seen]),
-        headline=text_column([s.headline for s in seen]),
         keys={n: np.stack([s.key[k] for s in seen]) for k, n in enumerate(names)},
     )
 

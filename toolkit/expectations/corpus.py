@@ -464,7 +464,13 @@ def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]
     pairs_of = np.zeros(len(at), dtype=bool)
     earlier = later = np.zeros(0, np.int64)
     share = np.zeros(0, np.float64)
-    if len(with_body) > 1 and np.bincount(group[with_body]).max() > 1:
+    in_group = np.zeros(0, dtype=bool)
+    if len(with_body):
+        in_group = np.bincount(group[with_body])[group[with_body]] > 1
+    if np.count_nonzero(in_group) > 1:
+        # Only bodies under a headline that another body has can pair (the salt keeps apart
+        # those of different headlines): a recurring headline's bodies, not every body.
+        with_body = with_body[in_group]
         b, r = bands(p.threshold, p.num_perm)
         sig = seen.keys["signature"]
         earlier, later, share, _ = near_pairs(

@@ -76,7 +76,9 @@ class Discovery:
 
     def add(self, path: str | os.PathLike[str], label: str) -> None:
         """Take a file to read, reported as ``label``."""
-        self.paths.append(os.fspath(path))
+        text = os.fspath(path)
+        # Most files are reported as they are named: one string for both, not two.
+        self.paths.append(label if text == label else text)
         self.labels.append(label)
 
     def run_fields(self) -> dict[str, Any]:
