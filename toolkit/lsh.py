@@ -37,8 +37,9 @@ import numpy as np
 CAP = 256
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(29)
-# Candidate pairs made at once (a part of candidate_chunks): some 40 MB of index arrays.
-PAIRS = 1 << 18
+# Candidate pairs made at once (a part of candidate_chunks): a few MB of index arrays, small
+# beside the arrays of one entry per body and band.
+PAIRS = 1 << 17
 # Pairs whose similarity is estimated at once: a (chunk x num_perm) comparison stays small.
 _CHUNK = 1 << 13
 
@@ -161,30 +162,37 @@ def candidate_chunks(
     rank[index] = place
     del place
     rank = rank.reshape(n, b)
-    # The entries of buckets of two or more.
+    # The entries of buckets of two or more, from here on numbered among themselves: each
+    # bucket's entries stay together and in order, so the sorted positions are not needed.
     alone = new.copy()
     alone[:-1] &= new[1:]
     del new
     at = np.flatnonzero(~alone).astype(pos)
     del alone
-    start = start_of[at]
+    within = at - start_of[at]  # the entry's place in its bucket
     del start_of
+    entry = index[at]
+    del index, at
     small = np.dtype(np.int16 if max(b, cap) < 2**15 else pos)
-    band = (index[at] % b).astype(small)
-    partners = np.minimum(at - start, cap).astype(small)
+    row = entry // b
+    band = (entry % b).astype(small)
+    del entry
+    partners = np.minimum(within, cap).astype(small)
+    first_of = np.arange(len(row), dtype=pos) - within  # where the entry's bucket starts
+    del within
     # Pairs up to each entry: 32-bit where the most there can be fits.
-    total = np.cumsum(partners, dtype=pos if len(at) * cap < 2**31 else np.int64)
+    total = np.cumsum(partners, dtype=pos if len(row) * cap < 2**31 else np.int64)
     ends = np.arange(most, int(total[-1]) if len(total) else 0, most, dtype=total.dtype)
     cuts = np.searchsorted(total, ends)
     del total
-    for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), len(at)]):
+    for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), len(row)]):
         if hi <= lo:
             continue
         part = partners[lo:hi].astype(np.int64)
-        later = np.repeat(index[at[lo:hi]] // b, part)
-        first = np.repeat(start[lo:hi], part)
+        later = np.repeat(row[lo:hi], part)
+        first = np.repeat(first_of[lo:hi], part)
         offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
-        earlier = index[first + offset] // b
+        earlier = row[first + offset]
         keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
         keep &= ~_made_before(bucket, rank, earlier, later, np.repeat(band[lo:hi], part), cap)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
