@@ -12,7 +12,8 @@ import pytest
 
 from toolkit.engine import check_files
 from toolkit.findings import current_spill
-from toolkit.spilled import TextColumn, spill
+from toolkit.sightings import Sightings
+from toolkit.spilled import SpilledArray, TextColumn, spill, spill_arrays
 from toolkit.suite import load_suite
 
 VALUES = ["a", None, "ü · 𝄞", "", "tail"]
@@ -70,9 +71,55 @@ def test_checked_batches_keep_their_sightings_text_on_disk(tmp_path: Path) -> No
     order = {str(p): i for i, p in enumerate(files)}
     part = check_files(((p, str(p)) for p in files), [load_suite("news")], order, batch_size=8)
     assert part.sightings
+    signatures = 0
     for seen in part.sightings.values():
         for column in seen.text_columns():
             assert not column.in_memory()
+        for name, stored in seen.stored.items():
+            if name == "signature":
+                signatures += 1
+                assert isinstance(stored, SpilledArray)
+                assert seen.keys["signature"].shape == (len(seen), 64)
         rows = seen.as_list()
         assert [s.file for s in rows] == seen.file.values().to_pylist()
         assert all(s.file in order for s in rows)
+    assert signatures == 2  # body_near_duplicate's and headline_unique's
+
+
+def _matrix(rows: int, start: int = 0) -> np.ndarray:
+    return np.arange(start, start + rows * 4, dtype=np.uint32).reshape(rows, 4)
+
+
+def test_a_spilled_array_reads_back_whole_in_order() -> None:
+    parts = [
+        SpilledArray.of(_matrix(3)),
+        SpilledArray.of(_matrix(0)),
+        SpilledArray.of(_matrix(2, 100)),
+    ]
+    spill_arrays(parts)
+    joined = SpilledArray.concat([parts[0], SpilledArray.of(_matrix(1, 500)), *parts[1:]])
+    expected = np.concatenate([_matrix(3), _matrix(1, 500), _matrix(2, 100)])
+    assert len(joined) == 6
+    assert (joined.values() == expected).all()
+    back = pickle.loads(pickle.dumps(joined))
+    assert isinstance(back, np.ndarray) and (back == expected).all()
+    loaded = joined.load()
+    assert loaded is joined.load() and (loaded == expected).all()
+
+
+def test_sightings_sharing_an_array_share_its_column_on_disk_and_read_it_once() -> None:
+    shared_sig = _matrix(3)
+    text = TextColumn.of(pa.array(["a", "b", "c"]))
+    none = np.arange(3, dtype=np.int64)
+    day = pa.chunked_array([pa.array(["2025-03-11"] * 3)])
+
+    def sightings() -> Sightings:
+        return Sightings(none, none, text, text, text, day, stored={"signature": shared_sig})
+
+    one, two = sightings(), sightings()
+    made: dict[int, SpilledArray] = {}
+    columns = one.to_disk(made) + two.to_disk(made)
+    assert columns[0] is columns[1]
+    spill_arrays(columns)
+    assert one.keys["signature"] is two.keys["signature"]
+    assert (one.keys["signature"] == shared_sig).all()

@@ -51,7 +51,7 @@ from toolkit.result import (
 )
 from toolkit.shards import ByBand, Pairs, combine, shard_pairs, shard_verdicts
 from toolkit.sightings import Joined, Sighting, Sightings
-from toolkit.spilled import spill
+from toolkit.spilled import SpilledArray, spill, spill_arrays
 from toolkit.suite import Suite, SuiteEntry, entries_of, fold_shared
 from toolkit.text import as_mask, excerpt
 
@@ -846,7 +846,7 @@ def _judge_bands_over(jobs: int, suites: list[Suite], total: Partial) -> None:
                 or not isinstance(exp.shards, ByBand)
             ):
                 continue
-            seen = total.sightings.get(key, Sightings.empty()).ordered()
+            seen = total.sightings.get(key, Sightings.empty()).ordered().load()
             if len(seen) < 2:
                 continue
             _band_work[:] = [(seen, exp.shards, entry.params)]
@@ -939,8 +939,11 @@ def check_files(
 
 
 def spilled(part: Partial) -> Partial:
-    """``part`` with the text its sightings keep for the finish on disk (toolkit.spilled)."""
+    """``part`` with the text and signatures its sightings keep for the finish on disk
+    (toolkit.spilled)."""
     spill(c for seen in part.sightings.values() for c in seen.text_columns())
+    made: dict[int, SpilledArray] = {}
+    spill_arrays([c for seen in part.sightings.values() for c in seen.to_disk(made)])
     return part
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -22,13 +22,15 @@ import pyarrow.compute as pc
 
 from toolkit.lsh import sorted_distinct
 from toolkit.memo import same_rows
-from toolkit.spilled import TextColumn
+from toolkit.spilled import SpilledArray, TextColumn
 from toolkit.text import EXCERPT_CHARS, excerpt
 
 if TYPE_CHECKING:
     from toolkit.expectations.base import Why
 
 KeyColumns = dict[str, np.ndarray]
+# As a Sightings stores them: a column of several values per article may wait on disk.
+StoredKeys = dict[str, np.ndarray | SpilledArray]
 
 
 def _text_or_none(value: object) -> str | None:
@@ -95,13 +97,41 @@ class Sightings:
     headline: TextColumn
     # Read whole by headline_unique's judge (the day of each headline): kept in memory.
     date: pa.ChunkedArray
-    # The key columns of an expectation with a columnar sketch, each with one row per article.
-    keys: KeyColumns = field(default_factory=dict)
+    # The key columns of an expectation with a columnar sketch, each with one row per article
+    # (``keys`` gives them as arrays).
+    stored: StoredKeys = field(default_factory=dict)
     # The keys of one without (a custom expectation's sketch), one per article, as they came.
     objects: list[Any] | None = None
 
     def __len__(self) -> int:
         return len(self.line)
+
+    @property
+    def keys(self) -> KeyColumns:
+        """The key columns as arrays: those waiting on disk are read now (once)."""
+        for name, column in self.stored.items():
+            if isinstance(column, SpilledArray):
+                self.stored[name] = column.load()
+        return cast(KeyColumns, self.stored)
+
+    def load(self) -> Sightings:
+        """These sightings with their key columns read from disk (before forking processes
+        that judge them, so that they share one copy)."""
+        self.keys  # noqa: B018 (read for its effect)
+        return self
+
+    def to_disk(self, made: dict[int, SpilledArray]) -> list[SpilledArray]:
+        """Let the key columns of several values per article (signatures) wait on disk
+        (toolkit.spilled.spill_arrays writes them): ``made`` holds the column made of each
+        array, so that sightings sharing an array share the column."""
+        out = []
+        for name, column in self.stored.items():
+            if isinstance(column, np.ndarray) and column.ndim > 1:
+                column = made.setdefault(id(column), SpilledArray.of(column))
+                self.stored[name] = column
+            if isinstance(column, SpilledArray):
+                out.append(column)
+        return out
 
     @classmethod
     def of(
@@ -124,7 +154,7 @@ class Sightings:
                 scope, "headline", lambda f: TextColumn.of(text_column(f["headline"]))
             ),
             date=same_rows(scope, "date", lambda f: text_column(f["date"])),
-            keys=keys or {},
+            stored=dict(keys or {}),
             objects=objects,
         )
 
@@ -145,7 +175,7 @@ class Sightings:
         if len(full) == 1:
             return full[0]
         joined = {} if joined is None else joined
-        names = full[0].keys.keys()
+        names = full[0].stored.keys()
         objects = None
         if any(p.objects is not None for p in full):
             objects = [k for p in full for k in (p.objects or [None] * len(p))]
@@ -156,7 +186,7 @@ class Sightings:
             excerpt=_join(joined, [p.excerpt for p in full], TextColumn.concat),
             headline=_join(joined, [p.headline for p in full], TextColumn.concat),
             date=_join(joined, [p.date for p in full], _chunks),
-            keys={n: _join(joined, [p.keys[n] for p in full], np.concatenate) for n in names},
+            stored={n: _join(joined, [p.stored[n] for p in full], _keys) for n in names},
             objects=objects,
         )
 
@@ -173,7 +203,7 @@ class Sightings:
             excerpt=TextColumn.of(self.excerpt.take(positions)),
             headline=TextColumn.of(self.headline.take(positions)),
             date=self.date.take(at),
-            keys={n: k[positions] for n, k in self.keys.items()},
+            stored={n: k[positions] for n, k in self.keys.items()},
             objects=None if self.objects is None else [self.objects[i] for i in positions],
         )
 
@@ -235,6 +265,16 @@ def _join(joined: Joined, parts: list[C], join: Callable[[list[C]], C]) -> C:
     return out
 
 
+def _keys(parts: list[np.ndarray | SpilledArray]) -> np.ndarray | SpilledArray:
+    """Key columns joined: on disk still when any part is."""
+    arrays = [p for p in parts if isinstance(p, np.ndarray)]
+    if len(arrays) == len(parts):
+        return np.concatenate(arrays)
+    return SpilledArray.concat(
+        [p if isinstance(p, SpilledArray) else SpilledArray.of(p) for p in parts]
+    )
+
+
 def _chunks(parts: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     return pa.chunked_array([c for p in parts for c in p.chunks], pa.string())
 
@@ -256,7 +296,7 @@ def from_list(seen: Sequence[Sighting], names: Sequence[str]) -> Sightings:
         excerpt=TextColumn.of(text_column([s.excerpt for s in seen])),
         headline=TextColumn.of(text_column([s.headline for s in seen])),
         date=text_column([s.date for s in seen]),
-        keys={n: np.stack([s.key[k] for s in seen]) for k, n in enumerate(names)},
+        stored={n: np.stack([s.key[k] for s in seen]) for k, n in enumerate(names)},
     )
 
 

@@ -118,3 +118,111 @@ def spill(columns: Iterable[TextColumn]) -> None:
         c._segments[i] = (path, n)
         if all(s is not where for s in c._spills):
             c._spills.append(where)
+
+
+# An on-disk segment of an array: the spill file, the byte offset and the rows there.
+ArrayOnDisk = tuple[str, int, int]
+
+
+class SpilledArray:
+    """A key column of sightings with a row of several values per article (a MinHash
+    signature: 256 bytes an article), in segments in memory or in the run's spill directory.
+    While files are read the signatures of a corpus wait on disk; a judge gets them whole, as
+    one array (``Sightings.keys``), read without a second copy."""
+
+    __slots__ = (
+        "__weakref__",
+        "_lengths",
+        "_loaded",
+        "_segments",
+        "_spills",
+        "dtype",
+        "row_shape",
+    )
+
+    def __init__(
+        self,
+        segments: Sequence[np.ndarray | ArrayOnDisk],
+        lengths: Sequence[int] | np.ndarray,
+        dtype: np.dtype[Any],
+        row_shape: tuple[int, ...],
+    ) -> None:
+        self._segments: list[np.ndarray | ArrayOnDisk] = list(segments)
+        self._lengths = np.asarray(lengths, dtype=np.int64)
+        self._spills: list[Spill] = []
+        self._loaded: np.ndarray | None = None
+        self.dtype = dtype
+        self.row_shape = row_shape
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> SpilledArray:
+        return cls([values], [len(values)], values.dtype, values.shape[1:])
+
+    @classmethod
+    def concat(cls, parts: Sequence[SpilledArray]) -> SpilledArray:
+        out = cls(
+            [s for p in parts for s in p._segments],
+            np.concatenate([p._lengths for p in parts]),
+            parts[0].dtype,
+            parts[0].row_shape,
+        )
+        out._spills = list({id(s): s for p in parts for s in p._spills}.values())
+        return out
+
+    def __len__(self) -> int:
+        return int(self._lengths.sum())
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # Sent to another process as the plain array it stands for.
+        return (np.asarray, (self.values(),))
+
+    def load(self) -> np.ndarray:
+        """The whole column as one array, read once: every holder of the column gets the same
+        array, and the column is not read again."""
+        if self._loaded is None:
+            self._loaded = self.values()
+            self._segments, self._spills = [self._loaded], []
+            self._lengths = np.array([len(self._loaded)], dtype=np.int64)
+        return self._loaded
+
+    def values(self) -> np.ndarray:
+        """The whole column as one array, each segment read into its place."""
+        out = np.empty((len(self), *self.row_shape), dtype=self.dtype)
+        row_bytes = self.dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
+        at = 0
+        for segment, n in zip(self._segments, self._lengths.tolist(), strict=True):
+            if isinstance(segment, np.ndarray):
+                out[at : at + n] = segment
+            elif n * row_bytes:
+                path, offset, _ = segment
+                with open(path, "rb") as source:
+                    source.seek(offset)
+                    got = source.readinto(out[at : at + n].data.cast("B"))
+                if got != n * row_bytes:
+                    raise OSError(f"{path}: a spill file is shorter than what was written")
+            at += n
+        return out
+
+
+def spill_arrays(columns: Iterable[SpilledArray]) -> None:
+    """Write the in-memory segments of ``columns`` (each column once) to one file of the
+    run's spill directory, and let the columns read them from there."""
+    distinct = list({id(c): c for c in columns}.values())
+    todo = [
+        (c, i) for c in distinct for i, s in enumerate(c._segments) if isinstance(s, np.ndarray)
+    ]
+    if not todo:
+        return
+    where = current_spill()
+    path = where.new_file()
+    placed: list[ArrayOnDisk] = []
+    with open(path, "wb") as sink:
+        for c, i in todo:
+            segment = np.ascontiguousarray(c._segments[i], dtype=c.dtype)
+            placed.append((path, sink.tell(), len(segment)))
+            if segment.size:  # a view of no bytes cannot be cast to bytes
+                sink.write(segment.data.cast("B"))
+    for (c, i), on_disk in zip(todo, placed, strict=True):
+        c._segments[i] = on_disk
+        if all(s is not where for s in c._spills):
+            c._spills.append(where)
