@@ -309,8 +309,10 @@ def near_pairs(
     keys = band_keys(sig, b, r, salt, rows)
     use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
     n = len(keys)
-    codes: list[np.ndarray] = []
-    shares: list[np.ndarray] = []
+    num_perm = sig.shape[1]
+    if n and n * n * (num_perm + 1) >= 2**63:
+        raise ValueError(f"{n} signatures are more than one judgement can order")
+    order_keys: list[np.ndarray] = []
     compared = 0
     chunks = candidate_chunks(keys, cap, use)
     del keys, use  # the chunks free them once sorted
@@ -323,37 +325,43 @@ def near_pairs(
         keep = share_a_band(sig, first[keep], second[keep], b, r)
         if salt is not None:
             keep &= salt[earlier] == salt[later]
-        codes.append(later[keep] * n + earlier[keep])
-        # Held as the count of equal values (the share is count / num_perm, recomputed so at
-        # the end: the same floats), two bytes a pair instead of eight.
-        shares.append(np.rint(share[keep] * sig.shape[1]).astype(np.uint16))
-    code, equal = _distinct(codes, shares)
-    num_perm = sig.shape[1]
-    # By later row, then similarity (highest first), then earlier row: the pairs are in
-    # (later, earlier) order, so one stable sort on (later, -count) orders them, with fewer
-    # arrays of the pairs' length alive at once than a lexsort of three keys.
-    later = code // n
-    order = np.argsort(later * (num_perm + 1) + (num_perm - equal.astype(np.int64)), kind="stable")
-    later = later[order]
-    earlier = code[order]
-    del code
-    earlier %= n
-    share = equal[order] / num_perm
+        # The count of equal values (the share is count / num_perm, recomputed so at the
+        # end: the same floats), in the pair's one sort key.
+        equal = np.rint(share[keep] * num_perm).astype(np.int64)
+        order_keys.append((later[keep] * (num_perm + 1) + (num_perm - equal)) * n + earlier[keep])
+    earlier, later, share = _ordered(order_keys, n, num_perm)
     return earlier, later, share, compared
 
 
-def _distinct(codes: list[np.ndarray], shares: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The pairs (by code) once each, with their count of equal values, in code order (a
-    pair made twice is a hash collision across bands; a sort: see sorted_distinct). The
-    lists are emptied as they are joined."""
-    code = np.concatenate(codes) if codes else np.zeros(0, np.int64)
-    codes.clear()
-    share = np.concatenate(shares) if shares else np.zeros(0, np.uint16)
-    shares.clear()
-    by_code = np.argsort(code, kind="stable")
-    code, share = code[by_code], share[by_code]
-    once = np.r_[True, code[1:] != code[:-1]] if len(code) else np.zeros(0, bool)
-    return code[once], share[once]
+def _ordered(
+    keys: list[np.ndarray], n: int, num_perm: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of ``keys`` once each (a pair made twice is a hash collision across bands),
+    by later row, then similarity (highest first), then earlier row: each pair's key is the
+    int64 ``(later * (num_perm + 1) + num_perm - equal) * n + earlier``, whose order is that
+    order, so one sort in place orders them, and the keys are the only array of the pairs'
+    length until they are taken apart (a corpus of templated copies has ten million pairs at
+    the threshold). The list is emptied as it is joined."""
+    key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
+    keys.clear()
+    key.sort()
+    if len(key) > 1:
+        once = np.r_[True, key[1:] != key[:-1]]
+        if not once.all():
+            key = key[once]
+        del once
+    pos = np.int32 if n < 2**31 else np.int64  # rows in 32 bits where they fit
+    earlier = np.empty(len(key), dtype=pos)
+    later = np.empty(len(key), dtype=pos)
+    share = np.empty(len(key), dtype=np.float64)
+    for lo in range(0, len(key), _STEP):  # a block at a time: no int64 temporaries of all
+        part = key[lo : lo + _STEP]
+        earlier[lo : lo + len(part)] = part % n
+        part //= n
+        later[lo : lo + len(part)] = part // (num_perm + 1)
+        part %= num_perm + 1
+        share[lo : lo + len(part)] = (num_perm - part) / num_perm
+    return earlier, later, share
 
 
 def first_matches(

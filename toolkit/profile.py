@@ -120,7 +120,12 @@ def profile_batch(batch: pd.DataFrame) -> Profile:
         bins = np.where(lengths > 0, np.rint(np.log(lengths) / math.log(BASE)), -1).astype(int)
     keys, counts = np.unique(bins, return_counts=True)
     header = header_dates(batch)
-    days = header.dt.strftime("%Y-%m-%d").astype(object).where(header.notna(), UNDATED)
+    # A header date that parses is written YYYY-MM-DD (header_dates): it is its own day, with
+    # no strftime per article.
+    dated = header.notna().to_numpy()
+    days = pd.Series(
+        np.where(dated, batch["date"].to_numpy(dtype=object), UNDATED), index=batch.index
+    )
     codes, files = pd.factorize(batch["file"].astype(object))
     names = np.array([_source(str(f)) for f in files] or [""], dtype=object)
     sources = pd.Series(names[codes] if len(codes) else [], dtype=object)
