@@ -157,3 +157,28 @@ def test_capped_pairs_made_once_are_the_capped_pairs_of_every_band(cap: int) -> 
     assert set(zip(earlier.tolist(), later.tolist(), strict=True)) == _capped_pairs(keys, cap)
     parts = list(lsh.candidate_chunks(keys, cap=cap, most=101))
     assert sum(len(e) for e, _ in parts) == len(earlier)  # no pair in two parts
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_near_pairs_are_the_banded_pairs_at_the_threshold_in_the_order_the_rule_reads(
+    seed: int,
+) -> None:
+    sig = _signatures(_bodies(300, seed) + _templated(60, seed))
+    b, r = lsh.bands(0.5, 64)
+    earlier, later, share, compared = lsh.near_pairs(sig, 0.5, b, r, cap=10**6)
+    candidates, candidates_later = lsh.candidate_pairs(lsh.band_keys(sig, b, r), cap=10**6)
+    assert compared == len(candidates)
+    similar = lsh.similarities(sig, candidates, candidates_later)
+    banded = lsh.share_a_band(sig, candidates, candidates_later, b, r)
+    at = np.flatnonzero(banded & (similar >= 0.5))
+    expected = sorted(
+        zip(
+            candidates_later[at].tolist(),
+            (-similar[at]).tolist(),
+            candidates[at].tolist(),
+            strict=True,
+        )
+    )
+    assert len(expected) > 100
+    got = list(zip(later.tolist(), (-share).tolist(), earlier.tolist(), strict=True))
+    assert got == expected  # each pair once, by later row, then most similar, then earliest
