@@ -109,15 +109,14 @@ class Sightings:
     @property
     def keys(self) -> KeyColumns:
         """The key columns as arrays: those waiting on disk are read now (once)."""
+        return cast(KeyColumns, self.load().stored)
+
+    def load(self) -> Sightings:
+        """These sightings with their key columns read from disk, once (the engine does it
+        before forking the processes that judge them, so that they share one copy)."""
         for name, column in self.stored.items():
             if isinstance(column, SpilledArray):
                 self.stored[name] = column.load()
-        return cast(KeyColumns, self.stored)
-
-    def load(self) -> Sightings:
-        """These sightings with their key columns read from disk (before forking processes
-        that judge them, so that they share one copy)."""
-        self.keys  # noqa: B018 (read for its effect)
         return self
 
     def to_disk(self, made: dict[int, SpilledArray]) -> list[SpilledArray]:
