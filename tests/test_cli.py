@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import SEED, SUITES
+from tests.conftest import BROKEN, SEED, SUITES
 from toolkit import __version__
 from toolkit.cli import app
 
@@ -244,3 +244,23 @@ def test_an_internal_error_in_a_real_process_exits_4(tmp_path: Path) -> None:
         "toolkit: internal error: LookupError: scope [U+001B][2J broke "
         "(rerun with --debug for the traceback)\n"
     )
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_temporary_directory_that_cannot_be_written_exits_4_saying_what_to_do(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: str
+) -> None:
+    """Sightings and findings wait in the temporary directory: a full or unwritable one ends
+    the run with a message naming the file and TMPDIR, in one process or over workers."""
+    missing = tmp_path / "gone" / "spilled.arrow"
+
+    class Nowhere:
+        def new_file(self) -> str:
+            return str(missing)
+
+    monkeypatch.setattr("toolkit.spilled.current_spill", Nowhere)
+    code, out, err = invoke("check", str(BROKEN), "--suite", str(SUITES / "news.yaml"), "-j", jobs)
+    assert code == 4, err
+    assert err.startswith(f"toolkit: error: cannot write the run's temporary file {missing}: ")
+    assert "set TMPDIR to another" in err
+    assert "Traceback" not in out + err

@@ -81,6 +81,24 @@ Key = tuple[str, str]
 Piece = tuple[str, int, int]
 
 
+class SpillError(Exception):
+    """The run's spill directory cannot be written (a full or read-only temporary directory):
+    the run cannot go on, and the message says where, why and what to do."""
+
+
+@contextlib.contextmanager
+def writing(path: str) -> Iterator[None]:
+    """Writing ``path`` in the spill directory: an OSError is a SpillError that says so."""
+    try:
+        yield
+    except OSError as exc:
+        raise SpillError(
+            f"cannot write the run's temporary file {path}: {exc.strerror or exc}. A run keeps "
+            f"its findings and what its corpus expectations judge at the end in the temporary "
+            f"directory ({tempfile.gettempdir()}): free space there, or set TMPDIR to another"
+        ) from exc
+
+
 # --- the private directory and its removal ------------------------------------------------
 
 
@@ -137,7 +155,8 @@ class Spill:
 
     def __init__(self) -> None:
         # mkdtemp makes the directory 0700: article text stays private to the user.
-        self.dir = tempfile.mkdtemp(prefix=PREFIX)
+        with writing(os.path.join(tempfile.gettempdir(), f"{PREFIX}...")):
+            self.dir = tempfile.mkdtemp(prefix=PREFIX)
         self.pid = os.getpid()
         self.handed = [False]
         self.adopted: list[Spill] = []
@@ -209,7 +228,7 @@ class Spill:
 def write_batches(path: str, batches: Iterable[pa.RecordBatch]) -> int:
     """Write ``batches`` as one Arrow IPC file; the rows written."""
     rows = 0
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
+    with writing(path), pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
         for batch in batches:
             writer.write_batch(batch)
             rows += batch.num_rows

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from toolkit.findings import Spill, current_spill
+from toolkit.findings import Spill, current_spill, writing
 
 # An on-disk segment: the spill file and the record batch in it.
 OnDisk = tuple[str, int]
@@ -113,7 +113,7 @@ def spill(columns: Iterable[TextColumn]) -> None:
         return
     where = current_spill()
     path = where.new_file()
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, _SCHEMA) as writer:
+    with writing(path), pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, _SCHEMA) as writer:
         for c, i in todo:
             segment = c._segments[i]
             assert isinstance(segment, pa.Array)
@@ -220,7 +220,7 @@ def spill_arrays(columns: Iterable[SpilledArray]) -> None:
     where = current_spill()
     path = where.new_file()
     placed: list[ArrayOnDisk] = []
-    with open(path, "wb") as sink:
+    with writing(path), open(path, "wb") as sink:
         for c, i in todo:
             segment = np.ascontiguousarray(c._segments[i], dtype=c.dtype)
             placed.append((path, sink.tell(), len(segment)))

@@ -572,6 +572,7 @@ def _run(spec: EngineSpec, request: RunRequest, quiet: bool) -> Result:
     from toolkit.allocator import for_long_runs
     from toolkit.engine import EngineError
     from toolkit.engines import EngineUnavailable
+    from toolkit.findings import SpillError
     from toolkit.progress import progress, wanted
 
     try:
@@ -591,6 +592,8 @@ def _run(spec: EngineSpec, request: RunRequest, quiet: bool) -> Result:
             result = module.run(dataclasses.replace(request, on_progress=on_progress))
         except EngineError as exc:
             raise fail(str(exc), getattr(exc, "exit_code", ExitCode.USAGE)) from None
+        except SpillError as exc:
+            raise fail(str(exc), ExitCode.ERROR) from None
     notes = getattr(module, "notes", None)
     for line in notes(request, result) if notes is not None else []:
         typer.echo(f"toolkit: {line}", err=True)
