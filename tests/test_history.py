@@ -340,3 +340,21 @@ def test_the_html_report_of_a_run_with_a_history_draws_each_trend(tmp_path: Path
         "<title>failure rate in the last 3 runs: 2025-04-21 06:00: 1/10 (10.0%); "
         "2025-04-22 06:00: 2/10 (20.0%); 2025-04-23 06:00: 5/10 (50.0%)</title>"
     ) in html
+
+
+def test_runs_creating_the_same_new_history_at_once_all_record(tmp_path: Path) -> None:
+    """The first runs into a new history race to create it: each must find it made (or make
+    it) and append, never take it for another program's database nor fail on its lock."""
+    write_dump(tmp_path / "in" / "a", 2)
+    check(tmp_path, tmp_path / "in", "--history", str(tmp_path / "seed"))
+    record = Store(tmp_path / "seed").read()[0].model_dump_json()
+    ctx = multiprocessing.get_context("fork")
+    for round_no in range(30):
+        directory = str(tmp_path / f"h{round_no}")
+        workers = [ctx.Process(target=_append_many, args=(directory, record, 2)) for _ in range(4)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=120)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0], round_no
+        assert len(Store(Path(directory)).read(None)) == 8

@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -123,6 +124,21 @@ class RunRecord(_Model):
         return next((e for e in self.expectations if e.suite == suite and e.id == entry_id), None)
 
 
+def _when_free(statement: Callable[[], object]) -> None:
+    """Run ``statement`` once no other run holds the lock it needs. Turning a new history to
+    WAL mode can fail at once with "database is locked" while another run creates it, without
+    SQLite's busy timeout: it is tried again until that timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            statement()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def record_of(result: Result, now: dt.datetime) -> RunRecord:
     """The run as the history keeps it (its corpus statistics from ``result.corpus``)."""
     corpus = result.corpus or CorpusStats(articles=result.summary.articles, files=0)
@@ -193,23 +209,20 @@ class Store:
 
     def _prepare(self, db: sqlite3.Connection, create: bool) -> None:
         version = int(db.execute("PRAGMA user_version").fetchone()[0])
-        if version > STORE_VERSION:
-            raise HistoryError(
-                f"{self.path}: written by a newer toolkit (history version {version}; this one "
-                f"reads version {STORE_VERSION}): upgrade the toolkit"
-            )
+        self._check_version(version)
         if version == STORE_VERSION:
             return
-        tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        if tables:
-            raise HistoryError(f"{self.path}: an SQLite database, but not a toolkit history")
         if not create:
+            self._not_a_history(db)
             raise HistoryError(f"{self.path}: no history here (no run recorded yet)")
-        db.execute("PRAGMA journal_mode = WAL")
+        _when_free(lambda: db.execute("PRAGMA journal_mode = WAL"))
         db.execute("BEGIN IMMEDIATE")
         try:
-            # Another run may have created it while this one waited for the lock.
-            if int(db.execute("PRAGMA user_version").fetchone()[0]) == 0:
+            # Read again under the write lock: another run may have created the history since.
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            self._check_version(version)
+            if version == 0:
+                self._not_a_history(db)
                 # One statement at a time: executescript() would commit the transaction.
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -219,6 +232,18 @@ class Store:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _check_version(self, version: int) -> None:
+        if version > STORE_VERSION:
+            raise HistoryError(
+                f"{self.path}: written by a newer toolkit (history version {version}; this one "
+                f"reads version {STORE_VERSION}): upgrade the toolkit"
+            )
+
+    def _not_a_history(self, db: sqlite3.Connection) -> None:
+        """Refuse an SQLite database of something else (version 0 with tables of its own)."""
+        if db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            raise HistoryError(f"{self.path}: an SQLite database, but not a toolkit history")
 
     def append(self, record: RunRecord) -> int:
         """Append one run in one transaction; its sequence number."""
