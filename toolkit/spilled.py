@@ -18,33 +18,52 @@ process sends back is spilled again where it is received.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
 from toolkit.findings import Spill, current_spill, writing
 
-# An on-disk segment: the spill file and the record batch in it.
+# Where an on-disk segment is: the spill file, and the record batch in it (text) or the byte
+# offset of its first row (arrays).
 OnDisk = tuple[str, int]
 _SCHEMA = pa.schema([("text", pa.string())])
 
 
-class TextColumn:
-    """A text column (Arrow strings, nulls for missing values) in segments, in memory or on
-    disk. Segments are only ever replaced by their on-disk copy, so a column's values never
-    change: columns shared by several expectations' sightings stay shared."""
+class _Segments:
+    """A column as segments, each in memory or on disk, with their lengths. Segments are only
+    ever replaced by their on-disk copy, so a column's values never change: columns shared by
+    several expectations' sightings stay shared."""
 
     __slots__ = ("__weakref__", "_lengths", "_segments", "_spills")
+    # The type of a segment in memory.
+    _memory: type
 
-    def __init__(
-        self, segments: Sequence[pa.Array | OnDisk], lengths: Sequence[int] | np.ndarray
-    ) -> None:
-        self._segments: list[pa.Array | OnDisk] = list(segments)
+    def __init__(self, segments: Sequence[Any], lengths: Sequence[int] | np.ndarray) -> None:
+        self._segments: list[Any] = list(segments)
         self._lengths = np.asarray(lengths, dtype=np.int64)
         # The spill directories the segments are in, kept alive while the column is.
         self._spills: list[Spill] = []
+
+    def __len__(self) -> int:
+        return int(self._lengths.sum())
+
+    def in_memory(self) -> bool:
+        return all(isinstance(s, self._memory) for s in self._segments)
+
+    def _spilled_as(self, parts: Sequence[_Segments]) -> None:
+        """This column, the parts joined, keeps their spill directories alive."""
+        self._spills = list({id(s): s for p in parts for s in p._spills}.values())
+
+
+class TextColumn(_Segments):
+    """A text column (Arrow strings, nulls for missing values) in segments, in memory or on
+    disk."""
+
+    __slots__ = ()
+    _memory = pa.Array
 
     @classmethod
     def of(cls, values: pa.Array | pa.ChunkedArray) -> TextColumn:
@@ -57,17 +76,11 @@ class TextColumn:
             [s for p in parts for s in p._segments],
             np.concatenate([p._lengths for p in parts]) if parts else [],
         )
-        out._spills = list({id(s): s for p in parts for s in p._spills}.values())
+        out._spilled_as(parts)
         return out
-
-    def __len__(self) -> int:
-        return int(self._lengths.sum())
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (TextColumn.of, (self.values(),))
-
-    def in_memory(self) -> bool:
-        return all(isinstance(s, pa.Array) for s in self._segments)
 
     def values(self) -> pa.ChunkedArray:
         """The whole column, read into memory."""
@@ -104,56 +117,23 @@ class TextColumn:
             return pa.ipc.open_file(source).get_batch(batch).column(0)
 
 
-def spill(columns: Iterable[TextColumn]) -> None:
-    """Write the in-memory segments of ``columns`` (each column once, however often given) to
-    one file of the run's spill directory, and let the columns read them from there."""
-    distinct = list({id(c): c for c in columns}.values())
-    todo = [(c, i) for c in distinct for i, s in enumerate(c._segments) if isinstance(s, pa.Array)]
-    if not todo:
-        return
-    where = current_spill()
-    path = where.new_file()
-    with writing(path), pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, _SCHEMA) as writer:
-        for c, i in todo:
-            segment = c._segments[i]
-            assert isinstance(segment, pa.Array)
-            writer.write_batch(pa.record_batch([segment.cast(pa.string())], schema=_SCHEMA))
-    for n, (c, i) in enumerate(todo):
-        c._segments[i] = (path, n)
-        if all(s is not where for s in c._spills):
-            c._spills.append(where)
-
-
-# An on-disk segment of an array: the spill file, the byte offset and the rows there.
-ArrayOnDisk = tuple[str, int, int]
-
-
-class SpilledArray:
+class SpilledArray(_Segments):
     """A key column of sightings with a row of several values per article (a MinHash
     signature: 256 bytes an article), in segments in memory or in the run's spill directory.
     While files are read the signatures of a corpus wait on disk; a judge gets them whole, as
     one array (``Sightings.keys``), read without a second copy."""
 
-    __slots__ = (
-        "__weakref__",
-        "_lengths",
-        "_loaded",
-        "_segments",
-        "_spills",
-        "dtype",
-        "row_shape",
-    )
+    __slots__ = ("_loaded", "dtype", "row_shape")
+    _memory = np.ndarray
 
     def __init__(
         self,
-        segments: Sequence[np.ndarray | ArrayOnDisk],
+        segments: Sequence[np.ndarray | OnDisk],
         lengths: Sequence[int] | np.ndarray,
         dtype: np.dtype[Any],
         row_shape: tuple[int, ...],
     ) -> None:
-        self._segments: list[np.ndarray | ArrayOnDisk] = list(segments)
-        self._lengths = np.asarray(lengths, dtype=np.int64)
-        self._spills: list[Spill] = []
+        super().__init__(segments, lengths)
         self._loaded: np.ndarray | None = None
         self.dtype = dtype
         self.row_shape = row_shape
@@ -170,11 +150,8 @@ class SpilledArray:
             parts[0].dtype,
             parts[0].row_shape,
         )
-        out._spills = list({id(s): s for p in parts for s in p._spills}.values())
+        out._spilled_as(parts)
         return out
-
-    def __len__(self) -> int:
-        return int(self._lengths.sum())
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # Sent to another process as the plain array it stands for.
@@ -198,7 +175,7 @@ class SpilledArray:
             if isinstance(segment, np.ndarray):
                 out[at : at + n] = segment
             elif n * row_bytes:
-                path, offset, _ = segment
+                path, offset = segment
                 with open(path, "rb") as source:
                     source.seek(offset)
                     got = source.readinto(out[at : at + n].data.cast("B"))
@@ -208,25 +185,51 @@ class SpilledArray:
         return out
 
 
-def spill_arrays(columns: Iterable[SpilledArray]) -> None:
-    """Write the in-memory segments of ``columns`` (each column once) to one file of the
-    run's spill directory, and let the columns read them from there."""
+C = TypeVar("C", bound=_Segments)
+
+
+def _spill(columns: Iterable[C], write: Callable[[str, list[tuple[C, Any]]], list[OnDisk]]) -> None:
+    """Write the in-memory segments of ``columns`` (each column once, however often given) to
+    one new file of the run's spill directory (``write``: the path and each segment with its
+    column, giving where each went), and let the columns read them from there."""
     distinct = list({id(c): c for c in columns}.values())
-    todo = [
-        (c, i) for c in distinct for i, s in enumerate(c._segments) if isinstance(s, np.ndarray)
-    ]
+    todo = [(c, i) for c in distinct for i, s in enumerate(c._segments) if isinstance(s, c._memory)]
     if not todo:
         return
     where = current_spill()
     path = where.new_file()
-    placed: list[ArrayOnDisk] = []
-    with writing(path), open(path, "wb") as sink:
-        for c, i in todo:
-            segment = np.ascontiguousarray(c._segments[i], dtype=c.dtype)
-            placed.append((path, sink.tell(), len(segment)))
-            if segment.size:  # a view of no bytes cannot be cast to bytes
-                sink.write(segment.data.cast("B"))
+    with writing(path):
+        placed = write(path, [(c, c._segments[i]) for c, i in todo])
     for (c, i), on_disk in zip(todo, placed, strict=True):
         c._segments[i] = on_disk
         if all(s is not where for s in c._spills):
             c._spills.append(where)
+
+
+def spill(columns: Iterable[TextColumn]) -> None:
+    """Write the text columns' in-memory segments to the spill, one record batch each."""
+    _spill(columns, _write_text)
+
+
+def spill_arrays(columns: Iterable[SpilledArray]) -> None:
+    """Write the arrays' in-memory segments to the spill, their rows' bytes one after the
+    other."""
+    _spill(columns, _write_arrays)
+
+
+def _write_text(path: str, segments: list[tuple[TextColumn, pa.Array]]) -> list[OnDisk]:
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, _SCHEMA) as writer:
+        for _, segment in segments:
+            writer.write_batch(pa.record_batch([segment.cast(pa.string())], schema=_SCHEMA))
+    return [(path, n) for n in range(len(segments))]
+
+
+def _write_arrays(path: str, segments: list[tuple[SpilledArray, np.ndarray]]) -> list[OnDisk]:
+    placed: list[OnDisk] = []
+    with open(path, "wb") as sink:
+        for column, segment in segments:
+            data = np.ascontiguousarray(segment, dtype=column.dtype)
+            placed.append((path, sink.tell()))
+            if data.size:  # a view of no bytes cannot be cast to bytes
+                sink.write(data.data.cast("B"))
+    return placed
