@@ -315,8 +315,9 @@ def validate_batch(
         batch = rows_frame(articles, file_numbers)
     else:
         batch = to_frame(articles, file_numbers)
-    out.profile = profile_batch(batch)
     with for_batch(batch):
+        # Inside the memo: the profile reads the same dates as the date expectations.
+        out.profile = profile_batch(batch)
         for suite in suites:
             _validate_suite(suite, batch, out, limits, budget)
     return out

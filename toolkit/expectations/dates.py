@@ -24,6 +24,7 @@ from toolkit.expectations.base import (
     Why,
     gx_objects,
 )
+from toolkit.memo import shared
 from toolkit.text import SPACE_CLASS, as_mask
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -168,7 +169,25 @@ _PARTS = ("day", "month", "year", "hour", "minute")
 
 def _published_times(batch: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Each Published: value as written (naive, in the page's zone) and its UTC instant when
-    the page gave a zone; NaT where absent, unparseable or without a zone."""
+    the page gave a zone; NaT where absent, unparseable or without a zone. Read once per
+    batch (toolkit.memo): the profile and three expectations ask for it."""
+    local, utc = shared(batch, "published_times", _published_arrays)
+    return pd.Series(local, index=batch.index), pd.Series(utc, index=batch.index)
+
+
+def _published_arrays(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    local, utc = _read_published(batch)
+    return _frozen(local), _frozen(utc)
+
+
+def _frozen(times: pd.Series) -> np.ndarray:
+    """The values, read-only: callers share them through the memo."""
+    values = times.to_numpy(dtype="datetime64[ns]", copy=True)
+    values.flags.writeable = False
+    return values
+
+
+def _read_published(batch: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     raw = batch["published"].astype("string[pyarrow]").str.strip()
     text = pa.array(raw, type=pa.string())
     if isinstance(text, pa.ChunkedArray):  # what an empty Series gives
@@ -205,10 +224,16 @@ def _published_times(batch: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 
 def header_dates(batch: pd.DataFrame) -> pd.Series:
-    """The header date as a timestamp; NaT where it is not a real YYYY-MM-DD date."""
+    """The header date as a timestamp; NaT where it is not a real YYYY-MM-DD date. Read once
+    per batch (toolkit.memo)."""
+    (days,) = shared(batch, "header_dates", _header_array)
+    return pd.Series(days, index=batch.index)
+
+
+def _header_array(batch: pd.DataFrame) -> tuple[np.ndarray]:
     raw = batch["date"].astype("string[pyarrow]")
     iso = raw.where(as_mask(raw.str.match(_ISO_DATE)))
-    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    return (_frozen(pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")),)
 
 
 def published_dates(batch: pd.DataFrame) -> pd.Series:
