@@ -222,9 +222,12 @@ def merge(parts: Iterable[Partial]) -> Partial:
 
 
 # pandera formats every cell of every failing row into its error report. Over the whole batch
-# that would copy whole bodies and list columns once per failure, so the schema validates the
-# articles' keys (file, line) and each check reads the batch's other columns by index.
-KEY_COLUMNS = ["file", "line"]
+# that would copy whole bodies and list columns once per failure, so the schema validates one
+# numpy column of row numbers (a cell a failing row, no Arrow conversion in pandera's report)
+# and each check reads the batch's columns by index.
+def row_keys(batch: pd.DataFrame) -> pd.DataFrame:
+    """What the schema validates in place of ``batch``: its index, with one plain column."""
+    return pd.DataFrame({"row": np.arange(len(batch), dtype=np.int64)}, index=batch.index)
 
 
 def compile_schema(
@@ -333,7 +336,7 @@ def _validate_suite(
     conditions = {e.id: c for e in suite.entries if (c := condition_mask(batch, e)) is not None}
     errors: dict[str, str] = {}
     schema = compile_schema(suite, batch, conditions, errors)
-    failing = failing_rows(schema, batch[KEY_COLUMNS])
+    failing = failing_rows(schema, row_keys(batch))
     for entry in suite.entries:
         key = (suite.name, entry.id)
         cond = conditions.get(entry.id)

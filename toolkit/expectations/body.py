@@ -42,6 +42,7 @@ from toolkit.text import (
     SPACE_RUN,
     as_mask,
     excerpt_at,
+    fold_space,
     text_runs,
     visible,
     window,
@@ -1028,7 +1029,7 @@ def _paragraph_table(body: pd.Series, min_chars: int) -> pd.DataFrame:
     text = pa.array(body, type=pa.string(), from_pandas=True)
     paragraphs = pc.split_pattern(text, "\n\n")
     flat = pc.list_flatten(paragraphs)
-    folded = pc.binary_join(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(flat)), " ")
+    folded = fold_space(flat)
     keep = pc.greater_equal(pc.utf8_length(folded), min_chars)
     return pd.DataFrame(
         {
