@@ -72,12 +72,23 @@ FIELD_NAMES: dict[str, str] = {
 # --- shared by the text checks ---------------------------------------------------------------
 
 
+def field_hits(batch: pd.DataFrame, fields: Iterable[str], pattern: str) -> np.ndarray:
+    """Where each of ``fields`` matches ``pattern`` (RE2): a (fields, articles) bool array,
+    missing text never matching. The columns are searched as one array: RE2 compiles the
+    pattern at each call, and for a long phrase list or a Unicode class that costs more than
+    searching a batch's headlines."""
+    names = list(fields)
+    if not names:
+        return np.zeros((0, len(batch)), dtype=bool)
+    text = pa.concat_arrays([large_text(arrow_text(batch[name])) for name in names])
+    hit = pc.fill_null(pc.match_substring_regex(text, pattern), False)
+    found: np.ndarray = hit.to_numpy(zero_copy_only=False).reshape(len(names), len(batch))
+    return found
+
+
 def any_match(batch: pd.DataFrame, fields: Iterable[str], pattern: str) -> pd.Series:
     """True where any of ``fields`` matches ``pattern`` (RE2, over each whole column)."""
-    hit = pd.Series(False, index=batch.index)
-    for name in fields:
-        hit |= as_mask(batch[name].str.contains(pattern, regex=True))
-    return hit
+    return pd.Series(field_hits(batch, fields, pattern).any(axis=0), index=batch.index)
 
 
 def first_match(
@@ -460,17 +471,15 @@ def _is_entity(name: str) -> bool:
 
 def html_free(batch: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
     """True where no field holds an HTML tag or entity."""
-    bad = pd.Series(False, index=batch.index)
-    for name in fields:
-        column = batch[name]
-        sure = as_mask(column.str.contains(_SURE_HTML, regex=True))
-        maybe = as_mask(column.str.contains(_NAMED_ENTITY, regex=True)) & ~sure
-        if maybe.any():
+    names = list(fields)
+    bad = field_hits(batch, names, _SURE_HTML)
+    named = field_hits(batch, names, _NAMED_ENTITY) & ~bad
+    for i, name in enumerate(names):
+        if named[i].any():
             # Only the few texts with an "&name;" are read again, to look the names up.
-            confirmed = column[maybe].map(_has_named_entity, na_action="ignore")
-            sure |= as_mask(confirmed.reindex(batch.index, fill_value=False).astype(bool))
-        bad |= sure
-    return ~bad
+            texts = arrow_text(batch[name]).filter(pa.array(named[i])).to_pylist()
+            bad[i, np.flatnonzero(named[i])] = [_has_named_entity(t) for t in texts]
+    return pd.Series(~bad.any(axis=0), index=batch.index)
 
 
 def _has_named_entity(text: str) -> bool:
@@ -575,16 +584,18 @@ def _looks_bad(text: str) -> bool:
 
 
 def mojibake_free(batch: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
-    bad = pd.Series(False, index=batch.index)
-    for name in fields:
-        column = batch[name]
-        hint = as_mask(column.str.contains(_MOJIBAKE_HINT, regex=True))
-        if hint.any():
-            candidates = column[hint]
-            verdict = {text: _looks_bad(text) for text in candidates.unique()}
-            judged = candidates.map(verdict).reindex(batch.index, fill_value=False)
-            bad |= as_mask(judged.astype(bool))
-    return ~bad
+    names = list(fields)
+    bad = field_hits(batch, names, _MOJIBAKE_HINT)
+    verdict: dict[str, bool] = {}
+    for i, name in enumerate(names):
+        if bad[i].any():
+            # ftfy judges each distinct candidate once, whatever field it stands in.
+            texts = arrow_text(batch[name]).filter(pa.array(bad[i])).to_pylist()
+            for text in texts:
+                if text not in verdict:
+                    verdict[text] = _looks_bad(text)
+            bad[i, np.flatnonzero(bad[i])] = [verdict[t] for t in texts]
+    return pd.Series(~bad.any(axis=0), index=batch.index)
 
 
 def _body_no_mojibake(batch: pd.DataFrame, p: Mojibake) -> pd.Series:
@@ -1131,20 +1142,33 @@ def arrow_text(values: pd.Series | pa.Array) -> pa.Array:
     return pa.array(values, type=pa.string(), from_pandas=True)
 
 
+def large_text(text: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """One array with 64-bit offsets, to be joined to others: several columns of a batch
+    together may pass the 2 GiB of a string array."""
+    whole = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+    return whole.cast(pa.large_string())
+
+
 def _letters(values: pd.Series | pa.Array) -> pa.Array:
     return pc.utf8_lower(pc.replace_substring_regex(arrow_text(values), _NOT_LETTER, ""))
 
 
 def _stand_in(batch: pd.DataFrame) -> pd.Series:
     """Which text the body only repeats, by its key in _STAND_INS; missing where none."""
-    body = _letters(batch["body"])
-    caption = pa.array(batch["caption"], pa.string(), from_pandas=True)
-    others = {
-        "headline": _letters(batch["headline"]),
-        "title": _letters(batch["title"]),
-        "caption": _letters(caption),
-        "caption_text": _letters(pc.replace_substring_regex(caption, _CAPTION_CREDIT, "")),
-    }
+    caption = arrow_text(batch["caption"])
+    texts = [
+        arrow_text(batch["body"]),
+        arrow_text(batch["headline"]),
+        arrow_text(batch["title"]),
+        caption,
+        pc.replace_substring_regex(caption, _CAPTION_CREDIT, ""),
+    ]
+    # One call for the five columns: RE2 compiles the pattern (Unicode classes, costly) at
+    # each call, which for a small batch costs more than the folding itself.
+    letters = _letters(pa.concat_arrays([large_text(t) for t in texts]))
+    n = len(batch)
+    body, headline, title, whole, text = (letters.slice(i * n, n) for i in range(5))
+    others = {"headline": headline, "title": title, "caption": whole, "caption_text": text}
     found = np.full(len(batch), None, dtype=object)
     present = pc.greater(pc.utf8_length(body), 0)
     for key, _ in reversed(_STAND_INS):

@@ -32,9 +32,9 @@ from toolkit.expectations.body import (
     ALL_TEXT,
     FIELD_NAMES,
     TextField,
-    any_match,
     arrow_text,
     by_first_field,
+    field_hits,
     why_at,
     with_text,
     word_around,
@@ -82,11 +82,10 @@ def _bad(column: pd.Series) -> pd.Series:
 def _no_invisible(batch: pd.DataFrame, p: Invisible) -> pd.Series:
     # A cheap pass first: only texts with any of the characters are judged by script.
     bad = pd.Series(False, index=batch.index)
-    for name in p.fields:
-        column = batch[name]
-        hint = any_match(batch, [name], _ALL)
+    hints = field_hits(batch, p.fields, _ALL)
+    for name, hint in zip(p.fields, hints, strict=True):
         if hint.any():
-            bad |= _bad(column[hint]).reindex(batch.index, fill_value=False)
+            bad |= _bad(batch[name][hint]).reindex(batch.index, fill_value=False)
     return ~bad
 
 
