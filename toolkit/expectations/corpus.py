@@ -41,7 +41,9 @@ def text_hashes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """A 64-bit hash of each text (pandas' SipHash with its fixed key: the same text gives the
     same hash in every process and run), and where there is a text (not missing or empty)."""
     filled = texts.astype("string[pyarrow]").fillna("")
-    hashes = pd.util.hash_array(filled.to_numpy(dtype=object))
+    # categorize=False: the same hashes without a factorize pass first, which would hash every
+    # text once more (Python's own hash, and a table) for the few that repeat.
+    hashes = pd.util.hash_array(filled.to_numpy(dtype=object), categorize=False)
     return hashes, (filled.str.len() > 0).to_numpy(dtype=bool)
 
 
@@ -220,7 +222,7 @@ def shingle_hashes(body: pd.Series, k: int) -> tuple[np.ndarray, np.ndarray, np.
     # Each distinct word is hashed once; the words of the batch then index into those hashes.
     encoded = pc.dictionary_encode(flat)
     distinct = encoded.dictionary.to_numpy(zero_copy_only=False)
-    word_hashes = pd.util.hash_array(distinct.astype(object))
+    word_hashes = pd.util.hash_array(distinct.astype(object), categorize=False)
     hashes = word_hashes[encoded.indices.to_numpy(zero_copy_only=False)]
     n = len(hashes) - k + 1
     if n <= 0:
