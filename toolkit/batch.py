@@ -55,19 +55,32 @@ COLUMNS = [f.name for f in SCHEMA]
 
 def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFrame:
     """One row per article; ``file_numbers`` gives each file its place in the run's order."""
+    return rows_frame(article_rows(articles), file_numbers)
+
+
+def article_rows(articles: Iterable[Article]) -> ArticleRows:
     rows = ArticleRows()
     for a in articles:
         rows.add(a)
-    return rows_frame(rows, file_numbers)
+    return rows
 
 
 def rows_frame(rows: ArticleRows, file_numbers: dict[str, int]) -> pd.DataFrame:
     """The batch frame of articles held as columns: one Arrow table of the lists."""
+    return table_frame(rows_table(rows, file_numbers))
+
+
+def rows_table(rows: ArticleRows, file_numbers: dict[str, int]) -> pa.Table:
+    """The articles as one Arrow table of SCHEMA."""
     columns = rows.columns()
     columns["paragraphs"] = [len(p) for p in rows.paragraphs]
     number = file_numbers.get
     columns["file_no"] = [number(f, 0) for f in rows.file]
-    table = pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
+    return pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
+
+
+def table_frame(table: pa.Table) -> pd.DataFrame:
+    """The batch frame of a table of SCHEMA: its columns, Arrow-backed (no copy)."""
     frame: pd.DataFrame = table.to_pandas(types_mapper=pd.ArrowDtype)
     return frame
 

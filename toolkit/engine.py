@@ -27,7 +27,7 @@ import pyarrow
 from toolkit import __version__
 from toolkit.allocator import for_judging
 from toolkit.article import Article, ArticleRows
-from toolkit.batch import FIELD_PART, batched, feed_lacks, rows_frame, to_frame
+from toolkit.batch import FIELD_PART, article_rows, batched, feed_lacks, rows_table, table_frame
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.archive import NO_ARCHIVE, ArchiveExpectation
@@ -314,21 +314,21 @@ def validate_batch(
     out = Partial(articles=len(articles))
     if not articles:
         return out
-    if isinstance(articles, ArticleRows):
-        batch = rows_frame(articles, file_numbers)
-    else:
-        batch = to_frame(articles, file_numbers)
+    rows = articles if isinstance(articles, ArticleRows) else article_rows(articles)
+    table = rows_table(rows, file_numbers)
+    batch = table_frame(table)
     with for_batch(batch):
         # Inside the memo: the profile reads the same dates as the date expectations.
         out.profile = profile_batch(batch)
         for suite in suites:
-            _validate_suite(suite, batch, out, limits, budget)
+            _validate_suite(suite, batch, table, out, limits, budget)
     return out
 
 
 def _validate_suite(
     suite: Suite,
     batch: pd.DataFrame,
+    table: pyarrow.Table,
     out: Partial,
     limits: Mapping[Severity, int | None],
     budget: dict[Key, int],
@@ -355,8 +355,12 @@ def _validate_suite(
             if limit is not None:
                 rows = rows[: budget.setdefault(key, limit)]
                 budget[key] -= len(rows)
+            # The failing rows' values straight from the batch's table: a pandas frame of
+            # them only for an explain_rows.
+            records = table.take(batch.index.get_indexer(rows)).to_pylist() if len(rows) else []
+            frame = batch.loc[rows] if exp.explain_rows is not None else None
             try:
-                out.findings.extend(row_findings(suite, entry, batch.loc[rows], exp))
+                out.findings.extend(row_findings(suite, entry, frame, exp, records))
             except ExpectationFailure as exc:
                 out.fail(key, str(exc))
         elif isinstance(exp, CorpusExpectation):
@@ -433,14 +437,27 @@ def key_columns(columns: object, n: int) -> dict[str, np.ndarray]:
 
 
 def row_findings(
-    suite: Suite, entry: SuiteEntry, rows: pd.DataFrame, exp: Expectation[Any]
+    suite: Suite,
+    entry: SuiteEntry,
+    rows: pd.DataFrame | None,
+    exp: Expectation[Any],
+    records: list[dict[str, Any]] | None = None,
 ) -> list[Finding]:
-    """Findings for the failing rows only; Arrow hands them over as plain Python values. An
-    explain that raises or returns no Why is an ExpectationFailure."""
+    """Findings for the failing rows only, given as a frame or as ``records`` (plain Python
+    values, one dict a row, as Arrow hands them over); with records, the frame is needed for
+    an explain_rows alone. An explain that raises or returns no Why is an
+    ExpectationFailure."""
     found = []
     part = FIELD_PART.get(entry.field)
-    records = pyarrow.Table.from_pandas(rows, preserve_index=False).to_pylist() if len(rows) else []
-    given = explained_rows(exp, rows, entry.params) if records else None
+    if records is None:
+        if rows is None:
+            raise ValueError("row_findings needs the rows, as a frame or as records")
+        records = pyarrow.Table.from_pandas(rows, preserve_index=False).to_pylist()
+    given = None
+    if records and exp.explain_rows is not None:
+        if rows is None:
+            raise ValueError(f"{entry.id}: explain_rows needs the failing rows as a frame")
+        given = explained_rows(exp, rows, entry.params)
     for i, row in enumerate(records):
         why = (
             given[i]
