@@ -141,10 +141,11 @@ def excerpt_at(text: str, start: int, end: int, width: int = EXCERPT_CHARS) -> t
 CHUNK_CHARS = 1 << 20
 
 
-def text_runs(texts: pd.Series, most: int = CHUNK_CHARS) -> list[slice]:
-    """Runs of consecutive rows of ``texts`` of at most ``most`` characters each, and of at
+def text_runs(texts: pd.Series | pa.Array, most: int = CHUNK_CHARS) -> list[slice]:
+    """Runs of consecutive rows of ``texts`` of at most ``most`` bytes of UTF-8 each (what the
+    temporaries grow with; the offsets give it, where characters would be counted), and of at
     least one row each (a longer text is a run of its own), in order."""
-    lengths = texts.str.len().fillna(0).to_numpy(dtype=np.int64)
+    lengths = text_bytes(texts)
     runs = []
     lo, total = 0, 0
     for i, n in enumerate(lengths.tolist()):
@@ -155,6 +156,20 @@ def text_runs(texts: pd.Series, most: int = CHUNK_CHARS) -> list[slice]:
     if lo < len(lengths):
         runs.append(slice(lo, len(lengths)))
     return runs
+
+
+def text_bytes(texts: pd.Series | pa.Array) -> np.ndarray:
+    """The UTF-8 length of each text in bytes, 0 where missing: read from the Arrow offsets,
+    with no pass over the text."""
+    text = texts if isinstance(texts, pa.Array) else pa.array(texts, pa.string(), from_pandas=True)
+    lengths = pc.binary_length(text)
+    counted: np.ndarray = pc.fill_null(lengths, 0).to_numpy(zero_copy_only=False)
+    return counted.astype(np.int64)
+
+
+def non_empty(texts: pd.Series) -> pd.Series:
+    """True where there is a text and it is not the empty string."""
+    return pd.Series(text_bytes(texts) > 0, index=texts.index)
 
 
 def normalise_space(series: pd.Series) -> pd.Series:

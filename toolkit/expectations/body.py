@@ -43,6 +43,7 @@ from toolkit.text import (
     as_mask,
     excerpt_at,
     fold_space,
+    non_empty,
     text_runs,
     visible,
     window,
@@ -139,7 +140,7 @@ def _with_paragraph(article: Article, index: int, text: str) -> Article:
 def has_body(batch: pd.DataFrame, p: object) -> pd.Series:
     """The articles a body check speaks about: those with a body (body_not_empty reports the
     others, once)."""
-    return as_mask(batch["body"].str.len() > 0)
+    return non_empty(batch["body"])
 
 
 # --- body_not_empty ---------------------------------------------------------------------------
@@ -147,7 +148,7 @@ def has_body(batch: pd.DataFrame, p: object) -> pd.Series:
 
 def _body_not_empty(batch: pd.DataFrame, p: NoParams) -> pd.Series:
     # The parser keeps no blank paragraph, so an empty body is the empty string.
-    return as_mask(batch["body"].str.len() > 0)
+    return non_empty(batch["body"])
 
 
 def _explain_not_empty(row: Row, p: NoParams) -> Why:
@@ -233,7 +234,7 @@ def count_words(body: pd.Series) -> WordCount:
     split = pc.list_value_length(pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text)))
     spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
     # An empty text splits into one empty word.
-    spaced = spaced.where(body.fillna("").str.len().to_numpy() > 0, 0)
+    spaced = spaced.where(non_empty(body).to_numpy(), 0)
 
     def counted(pattern: str) -> pd.Series:
         found = pc.count_substring_regex(text, pattern)
@@ -259,7 +260,7 @@ def _body_min_words(batch: pd.DataFrame, p: MinWords) -> pd.Series:
         pc.utf8_split_whitespace(pc.utf8_trim_whitespace(text), max_splits=p.min_words)
     )
     spaced = pd.Series(split, index=body.index, dtype="Int64").fillna(0)
-    ok = as_mask((spaced >= p.min_words) | (body.fillna("").str.len() == 0))
+    ok = as_mask((spaced >= p.min_words) | ~non_empty(body))
     if not ok.all():
         short = ~ok
         ok[short] = as_mask(count_words(body[short]).words >= p.min_words)
