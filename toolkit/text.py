@@ -189,8 +189,9 @@ _UNFOLDED = f"[{_OTHER_SPACE}]|  |^ | $"
 def fold_space(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     """``text`` with each run of white space folded to one space and both ends stripped.
     Split and join in pyarrow (a regex replacement costs a rewrite per space, twice as slow),
-    and only for the texts that still need it after two substring passes: one body in twenty
-    of real dumps. Finding them is one regex pass, a tenth of the cost of the split."""
+    and only for the texts that still need it after two substring passes (one body in
+    twenty of the benchmark's corpus). Finding them is one regex pass, a tenth of the cost
+    of the split."""
     if isinstance(text, pa.ChunkedArray):
         text = text.combine_chunks()
     # Two kinds of white space fill real bodies: the blank line that joins paragraphs and the
