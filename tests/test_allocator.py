@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import platform
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import CLEAN
+from toolkit.allocator import YOUNG_COLLECTION
 from toolkit.cli import app
 
 PROBE = """
@@ -46,10 +48,21 @@ def test_glibc_malloc_is_tuned_for_a_long_run() -> None:
 
 
 def test_toolkit_check_runs_tuned() -> None:
-    previous = pa.default_memory_pool()
+    previous, collection = pa.default_memory_pool(), gc.get_threshold()
     try:
         result = CliRunner().invoke(app, ["check", "--quiet", str(CLEAN)])
         assert result.exit_code == 0, result.output
         assert pa.default_memory_pool().backend_name == "system"
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION
     finally:
         pa.set_memory_pool(previous)
+        gc.set_threshold(*collection)
+
+
+def test_importing_leaves_the_garbage_collector_as_it_is() -> None:
+    code = (
+        "import gc; t = gc.get_threshold(); import toolkit.engine, toolkit.cli; "
+        "print(t == gc.get_threshold())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

@@ -12,13 +12,21 @@ raises the threshold again for the corpus-wide finish, whose pair arrays come an
 hundred and whose memory is given back at exit. Before it, ``malloc_trim`` gives back the pages
 of the heap that the batches left free between what is kept (some 70 MiB at 200k articles).
 
-Only the command line sets these: a program that imports toolkit owns its process's allocator.
-Elsewhere than glibc (musl, macOS) the malloc part is left as it is.
+The cyclic garbage collector is set for such a run too: parsing makes several small lists an
+article (paragraphs, tags, names, problems) that live until their batch is checked, and
+Python's default collects its youngest generation every 700 new containers, each time going
+over them all. Every ``YOUNG_COLLECTION`` instead: 3% to 5% of a run's time (the mission suite
+over 50k one-article files, the news suite over 10k), for no change of peak memory: the run
+makes little cyclic garbage.
+
+Only the command line sets these: a program that imports toolkit owns its process's allocator
+and collector. Elsewhere than glibc (musl, macOS) the malloc part is left as it is.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import platform
 from collections.abc import Callable
 from functools import cache
@@ -31,6 +39,8 @@ _M_MMAP_THRESHOLD = -3
 READING_THRESHOLD = 256 * 1024
 # The largest threshold glibc takes (its default ceiling), for the finish.
 JUDGING_THRESHOLD = 32 * 1024 * 1024
+# New containers between two collections of the youngest generation (Python's default: 700).
+YOUNG_COLLECTION = 100_000
 
 _tuned = False
 
@@ -54,6 +64,8 @@ def for_long_runs() -> bool:
     import pyarrow as pa
 
     pa.set_memory_pool(pa.system_memory_pool())
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION, middle, oldest)
     mallopt = _glibc("mallopt")
     if mallopt is None:
         return False
