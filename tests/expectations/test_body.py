@@ -3,11 +3,14 @@ and boilerplate; each check on the variants real text takes."""
 
 from __future__ import annotations
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 
 from tests.conftest import failing_lines, run
 from toolkit.article import Article
 from toolkit.examples import example_article
+from toolkit.expectations.body import field_hits
 from toolkit.fixtures import make_article
 from toolkit.result import Result
 
@@ -409,8 +412,10 @@ OTHER = (
 
 
 def test_a_paragraph_read_twice_fails_at_the_copy() -> None:
-    result = run([with_body(STORY, OTHER, OTHER.replace(" ", "\u00a0 "), STORY[:60] + ".")],
-                 "- expect: body_no_repeated_paragraph")
+    result = run(
+        [with_body(STORY, OTHER, OTHER.replace(" ", "\u00a0 "), STORY[:60] + ".")],
+        "- expect: body_no_repeated_paragraph",
+    )
     message, excerpt, spans = one(result, "body_no_repeated_paragraph")
     assert message.startswith("paragraph 3 of the body repeats paragraph 2 word for word")
     ((start, end),) = spans
@@ -462,3 +467,18 @@ def test_a_body_that_starts_with_the_headline_passes() -> None:
     )
     assert run([a], "- expect: body_not_headline_or_caption").findings == []
     assert run([example_article()], "- expect: body_not_headline_or_caption").findings == []
+
+
+def test_field_hits_reads_each_field_over_all_its_chunks() -> None:
+    # A batch column over 2 GiB comes in chunks; the fields are joined as one large array.
+    body = pa.chunked_array([["<p>one", "two"], ["three <b>"]], type=pa.string())
+    headline = pa.chunked_array([["a", None, "<i>c"]], type=pa.string())
+    frame = pd.DataFrame(
+        {
+            "body": pd.Series(body, dtype=pd.ArrowDtype(pa.string())),
+            "headline": pd.Series(headline, dtype=pd.ArrowDtype(pa.string())),
+        }
+    )
+    hits = field_hits(frame, ["body", "headline"], "<[a-z]>")
+    assert hits.tolist() == [[True, False, True], [False, False, True]]
+    assert field_hits(frame, [], "<p>").shape == (0, 3)

@@ -1146,8 +1146,8 @@ def arrow_text(values: pd.Series | pa.Array) -> pa.Array:
 def large_text(text: pa.Array | pa.ChunkedArray) -> pa.Array:
     """One array with 64-bit offsets, to be joined to others: several columns of a batch
     together may pass the 2 GiB of a string array."""
-    whole = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
-    return whole.cast(pa.large_string())
+    large = text.cast(pa.large_string())  # before joining chunks: they may pass 2 GiB too
+    return large.combine_chunks() if isinstance(large, pa.ChunkedArray) else large
 
 
 def _letters(values: pd.Series | pa.Array) -> pa.Array:
