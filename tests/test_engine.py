@@ -257,3 +257,32 @@ def test_finish_judges_near_duplicates_last_and_lets_each_judged_sightings_go(
     assert held == [{}]
     near = next(s for s in result.suites[0].expectations if s.id == "body_near_duplicate")
     assert near.checked > 0
+
+
+def test_a_batch_is_cut_by_its_text_too_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch holds at most BATCH_TEXT characters of text, however many articles that is
+    (an Arrow string column holds 2 GiB); the verdicts do not depend on where it is cut."""
+    from tests.conftest import CORPORA
+    from toolkit import engine
+    from toolkit.suite import load_suite
+
+    suite = load_suite("news")
+    baseline = engine.check([CORPORA], [suite])
+    texts: list[tuple[int, int]] = []
+    validate = engine.validate_batch
+
+    def counted(suites: Any, rows: Any, *args: Any, **kwargs: Any) -> Any:
+        texts.append((len(rows), rows.text_size()))
+        return validate(suites, rows, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "validate_batch", counted)
+    monkeypatch.setattr(engine, "BATCH_TEXT", 20_000)
+    result = engine.check([CORPORA], [suite])
+    assert len(texts) > 3
+    assert all(text <= 20_000 or n == 1 for n, text in texts)
+    assert sum(n for n, _ in texts) == baseline.summary.articles
+    assert result.findings == baseline.findings
+    assert result.suites == baseline.suites
+    assert result.summary == baseline.summary

@@ -59,6 +59,10 @@ if TYPE_CHECKING:
     from toolkit.index import ArchiveIndex
 
 DEFAULT_BATCH = 2000
+# Characters of article text a batch holds at most, whatever its number of articles: an Arrow
+# string column holds 2 GiB (this is at most 512 MiB of UTF-8 a column), and a batch's memory
+# follows its text (2,000 articles carrying pasted images would be gigabytes).
+BATCH_TEXT = 128 * 1024**2
 DEFAULT_LIMITS: Mapping[Severity, int | None] = {"critical": None, "warning": None, "info": 1000}
 Key = tuple[str, str]  # (suite name, entry id)
 
@@ -932,31 +936,57 @@ def check_files(
     parts: list[Partial] = [per_file]
     budget: dict[Key, int] = {}
     pending = ArticleRows()
+    held = 0  # characters of text pending
     articles = 0
     for path, label in files:
         outcome = reading.read(Path(path), label)
         count_file(per_file, readable, outcome)
         rows = outcome.rows
         articles += len(rows)
+        text = outcome.text_size()
+        # Sizes by article only when this file's text could fill the batch before its count.
+        sizes = rows.text_sizes() if held + text > BATCH_TEXT else None
         taken = 0
-        while len(pending) + len(rows) - taken >= batch_size:
-            # A full batch: what is pending and the head of this file's rows.
-            upto = taken + batch_size - len(pending)
-            if not pending and taken == 0 and upto == len(rows):
+        for cut in batch_cuts(sizes, len(rows), len(pending), held, batch_size):
+            # A full batch: what is pending and this file's rows up to the cut.
+            if not pending and taken == 0 and cut == len(rows):
                 full = rows
             else:
                 full = pending
-                full.extend(rows, taken, upto)
-                pending = ArticleRows()
-            taken = upto
+                full.extend(rows, taken, cut)
+            pending, taken, held = ArticleRows(), cut, 0
             parts.append(spilled(validate_batch(suites, full, file_order, limits, budget)))
         if taken < len(rows):
             pending.extend(rows, taken)
+            held += text if taken == 0 else rows.text_size(taken)
         if on_progress is not None:
             on_progress(per_file.files, articles)
     if pending:
         parts.append(spilled(validate_batch(suites, pending, file_order, limits, budget)))
     return merge(parts)
+
+
+def batch_cuts(
+    sizes: list[int] | None, n: int, pending: int, held: int, batch_size: int
+) -> list[int]:
+    """Where ``n`` rows of a file close batches (the end of each, exclusive), ``pending``
+    articles of ``held`` characters waiting already: a batch is ``batch_size`` articles, or
+    fewer where the next article would take it over BATCH_TEXT characters (``sizes``, each
+    article's; None when the rows cannot reach it), and one article at least."""
+    if sizes is None:
+        return list(range(batch_size - pending, n + 1, batch_size))
+    cuts = []
+    count, text = pending, held
+    for i, size in enumerate(sizes):
+        if count and text + size > BATCH_TEXT:
+            cuts.append(i)
+            count = text = 0
+        count += 1
+        text += size
+        if count == batch_size:
+            cuts.append(i + 1)
+            count = text = 0
+    return cuts
 
 
 def spilled(part: Partial) -> Partial:

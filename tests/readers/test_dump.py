@@ -214,3 +214,30 @@ def test_any_bytes_give_articles_or_problems_never_an_exception(
     out = read_dump(path)
     assert out.articles or out.problems
     assert all(p.line >= 1 for p in out.problems)
+
+
+_DUMP_LINES = [
+    " date 2025-03-11  Seoul stocks close higher",
+    "date 2025-03-12 Exports rose",
+    "Seoul stocks close higher",
+    "Published: 11 Mar. 2025, 17:03",
+    "A photo of the exchange [YONHAP]",
+    "The Kospi rose 1.2 percent.",
+    "  indented\u00a0line\t",
+    "\u00a0",
+    "",
+    "BY SEO JI-EUN [seo.jieun@joongang.co.kr]",
+    "By Kim Min-ji [kim@x.kr]",
+    "tags Korea economy",
+    "tags",
+]
+
+
+@given(st.lists(st.sampled_from(_DUMP_LINES), max_size=40), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_dump_s_articles_hold_no_more_text_than_its_bound(lines: list[str], end: str) -> None:
+    # Batches are cut by this bound (toolkit.engine.BATCH_TEXT) without counting each field.
+    from toolkit.readers.dump import read_dump_data
+
+    out = read_dump_data(end.join(lines).encode(), "incoming/a.txt")
+    if out.chars is not None:
+        assert out.rows.text_size() <= out.chars

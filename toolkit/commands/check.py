@@ -116,7 +116,8 @@ def check(
         typer.Option(
             min=1,
             metavar="N",
-            help="Articles validated together in one batch (smaller: less memory).",
+            help="Articles validated together in one batch (smaller: less memory); a batch "
+            "also holds at most 128 Mi characters of text.",
         ),
     ] = 2000,
     jobs: Annotated[
