@@ -3,6 +3,7 @@ May, Sept. beside Sep., June and July in full; and what must not pass for a mont
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from tests.conftest import run
@@ -151,3 +152,22 @@ def test_the_common_form_and_the_slow_path_agree() -> None:
         parsed = parse_published(value)
         expected = parsed.local if isinstance(parsed, Published) else None
         assert (None if pd.isna(time) else time.to_pydatetime()) == expected, value
+
+
+def test_dates_read_once_per_batch_are_the_callers_own_to_change() -> None:
+    """The header dates and Published: times are parsed once per batch (toolkit.memo) and
+    shared by the profile and the date expectations; each caller gets its own Series."""
+    from tests.conftest import CLEAN
+    from toolkit.batch import rows_frame
+    from toolkit.expectations.dates import header_dates, published_dates
+    from toolkit.memo import for_batch
+    from toolkit.readers import discover, read_dump
+
+    rows = read_dump(next(iter(discover([CLEAN]).files))).rows
+    batch = rows_frame(rows, {})
+    with for_batch(batch):
+        expected = (header_dates(batch).tolist(), published_dates(batch).tolist())
+        for mine in (header_dates(batch), published_dates(batch)):
+            mine[:] = pd.NaT
+        assert (header_dates(batch).tolist(), published_dates(batch).tolist()) == expected
+    assert pd.notna(expected[0]).all() and pd.notna(expected[1]).all()

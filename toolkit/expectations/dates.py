@@ -172,6 +172,7 @@ def _published_times(batch: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     the page gave a zone; NaT where absent, unparseable or without a zone. Read once per
     batch (toolkit.memo): the profile and three expectations ask for it."""
     local, utc = shared(batch, "published_times", _published_arrays)
+    # Each caller's Series is its own copy (pandas copies an array it is given), a plugin's too.
     return pd.Series(local, index=batch.index), pd.Series(utc, index=batch.index)
 
 
@@ -181,7 +182,7 @@ def _published_arrays(batch: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _frozen(times: pd.Series) -> np.ndarray:
-    """The values, read-only: callers share them through the memo."""
+    """The values, read-only: the memo's, shared by every caller of the batch."""
     values = times.to_numpy(dtype="datetime64[ns]", copy=True)
     values.flags.writeable = False
     return values
