@@ -266,6 +266,7 @@ def test_a_batch_is_cut_by_its_text_too_with_the_same_result(
     (an Arrow string column holds 2 GiB); the verdicts do not depend on where it is cut."""
     from tests.conftest import CORPORA
     from toolkit import engine
+    from toolkit.batch import text_size
     from toolkit.suite import load_suite
 
     suite = load_suite("news")
@@ -274,7 +275,7 @@ def test_a_batch_is_cut_by_its_text_too_with_the_same_result(
     validate = engine.validate_batch
 
     def counted(suites: Any, rows: Any, *args: Any, **kwargs: Any) -> Any:
-        texts.append((len(rows), rows.text_size()))
+        texts.append((len(rows), text_size(rows)))
         return validate(suites, rows, *args, **kwargs)
 
     monkeypatch.setattr(engine, "validate_batch", counted)

@@ -79,18 +79,6 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-# The text fields of ArticleRows, by which a batch's size is counted.
-TEXT_FIELDS: tuple[str, ...] = (
-    "file",
-    "date",
-    "headline",
-    "title",
-    "published",
-    "caption",
-    "body",
-    "byline",
-    "tags_raw",
-)
 # Parts of an article whose line is kept (Article.lines), as columns "at_<part>".
 PARTS = ("headline", "title", "published", "caption", "body", "byline", "tags")
 # The order the parser finds the parts in, which is the order of a parsed Article's lines.
@@ -131,19 +119,6 @@ class ArticleRows:
 
     def __len__(self) -> int:
         return len(self.line)
-
-    def text_size(self, start: int = 0) -> int:
-        """Characters of text in the rows from ``start`` on (what their string columns hold)."""
-        total = 0
-        for name in TEXT_FIELDS:
-            values = getattr(self, name)
-            total += sum(map(len, filter(None, values[start:] if start else values)))
-        return total
-
-    def text_sizes(self) -> list[int]:
-        """Characters of text of each row."""
-        columns = [getattr(self, name) for name in TEXT_FIELDS]
-        return [sum(len(v) for v in values if v) for values in zip(*columns, strict=True)]
 
     def columns(self) -> dict[str, list[Any]]:
         """Every column by name (the lists themselves, not copies)."""

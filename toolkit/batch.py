@@ -51,6 +51,8 @@ FIELD_PART = {
     "tags_raw": "tags",
 }
 COLUMNS = [f.name for f in SCHEMA]
+# The string columns: what a batch's text is counted over (an Arrow string array holds 2 GiB).
+TEXT_COLUMNS = [f.name for f in SCHEMA if f.type == _TEXT]
 
 
 def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFrame:
@@ -77,6 +79,21 @@ def rows_table(rows: ArticleRows, file_numbers: dict[str, int]) -> pa.Table:
     number = file_numbers.get
     columns["file_no"] = [number(f, 0) for f in rows.file]
     return pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
+
+
+def text_size(rows: ArticleRows, start: int = 0) -> int:
+    """Characters of text of the rows from ``start`` on, in the string columns."""
+    total = 0
+    for name in TEXT_COLUMNS:
+        values = getattr(rows, name)
+        total += sum(map(len, filter(None, values[start:] if start else values)))
+    return total
+
+
+def text_sizes(rows: ArticleRows) -> list[int]:
+    """Characters of text of each row, in the string columns."""
+    columns = [getattr(rows, name) for name in TEXT_COLUMNS]
+    return [sum(len(v) for v in values if v) for values in zip(*columns, strict=True)]
 
 
 def table_frame(table: pa.Table) -> pd.DataFrame:

@@ -27,7 +27,16 @@ import pyarrow
 from toolkit import __version__
 from toolkit.allocator import for_judging
 from toolkit.article import Article, ArticleRows
-from toolkit.batch import FIELD_PART, article_rows, batched, feed_lacks, rows_table, table_frame
+from toolkit.batch import (
+    FIELD_PART,
+    article_rows,
+    batched,
+    feed_lacks,
+    rows_table,
+    table_frame,
+    text_size,
+    text_sizes,
+)
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.archive import NO_ARCHIVE, ArchiveExpectation
@@ -943,9 +952,9 @@ def check_files(
         count_file(per_file, readable, outcome)
         rows = outcome.rows
         articles += len(rows)
-        text = outcome.text_size()
+        text = text_size(rows) if outcome.chars is None else outcome.chars
         # Sizes by article only when this file's text could fill the batch before its count.
-        sizes = rows.text_sizes() if held + text > BATCH_TEXT else None
+        sizes = text_sizes(rows) if held + text > BATCH_TEXT else None
         taken = 0
         for cut in batch_cuts(sizes, len(rows), len(pending), held, batch_size):
             # A full batch: what is pending and this file's rows up to the cut.
@@ -958,7 +967,7 @@ def check_files(
             parts.append(spilled(validate_batch(suites, full, file_order, limits, budget)))
         if taken < len(rows):
             pending.extend(rows, taken)
-            held += text if taken == 0 else rows.text_size(taken)
+            held += text if taken == 0 else text_size(rows, taken)
         if on_progress is not None:
             on_progress(per_file.files, articles)
     if pending:

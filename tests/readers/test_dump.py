@@ -236,8 +236,9 @@ _DUMP_LINES = [
 @given(st.lists(st.sampled_from(_DUMP_LINES), max_size=40), st.sampled_from(["\n", "\r\n", "\r"]))
 def test_a_dump_s_articles_hold_no_more_text_than_its_bound(lines: list[str], end: str) -> None:
     # Batches are cut by this bound (toolkit.engine.BATCH_TEXT) without counting each field.
+    from toolkit.batch import text_size
     from toolkit.readers.dump import read_dump_data
 
     out = read_dump_data(end.join(lines).encode(), "incoming/a.txt")
     if out.chars is not None:
-        assert out.rows.text_size() <= out.chars
+        assert text_size(out.rows) <= out.chars

@@ -50,13 +50,9 @@ class ReadOutcome:
     problems: list[ReadProblem] = field(default_factory=list)
     rows: ArticleRows = field(default_factory=ArticleRows)
     # At least the characters of text the rows hold, when the reader knows it cheaply (a
-    # dump's articles are pieces of its text); None: count them (ArticleRows.text_size).
+    # dump's articles are pieces of its text); None: count them (toolkit.batch.text_size).
     chars: int | None = field(default=None, compare=False)
     _articles: list[Article] | None = field(default=None, repr=False, compare=False)
-
-    def text_size(self) -> int:
-        """Characters of text the rows hold (or a bound above it): what a batch is cut by."""
-        return self.rows.text_size() if self.chars is None else self.chars
 
     @property
     def articles(self) -> list[Article]:
@@ -103,8 +99,8 @@ def read_dump_data(data: bytes, label: str) -> ReadOutcome:
         return outcome
     parse_rows(text, label, outcome.rows)
     # Each part of an article is a piece of its own lines, joins no longer than the line
-    # ends they replace; the file's label stands in every row.
-    outcome.chars = len(text) + len(label) * len(outcome.rows)
+    # ends they replace; the file's label and the source ("dump") stand in every row.
+    outcome.chars = len(text) + (len(label) + len("dump")) * len(outcome.rows)
     return outcome
 
 
