@@ -15,7 +15,6 @@ from toolkit import __version__
 from toolkit.result import ExitCode
 
 if TYPE_CHECKING:
-
     from typer._click import Context
 
 
@@ -133,7 +132,6 @@ def main(
 def fail(message: str, code: ExitCode = ExitCode.USAGE) -> typer.Exit:
     typer.echo(f"toolkit: error: {message}", err=True)
     return typer.Exit(int(code))
-
 
 
 ConfigOption = Annotated[

@@ -7,10 +7,11 @@ as ``None`` (or an empty list) and named in ``problems``, so that expectations c
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from toolkit.textcache import text_cache
 
 # A header starts with " date "; the leading space is sometimes lost by tools that strip lines.
 HEADER = re.compile(r"^ ?date(?: |$)")
@@ -362,7 +363,7 @@ def parse_byline(art: Article, line: str) -> None:
     art.byline_emails = list(emails)
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def byline_parts(line: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The byline as kept, its names and its addresses, parsed once per distinct text: an
     archive's bylines repeat the same desks and reporters, and the parse is a dozen regex

@@ -948,7 +948,7 @@ def check_files(
     held = 0  # characters of text pending
     articles = 0
     for path, label in files:
-        outcome = reading.read(Path(path), label)
+        outcome = reading.read(path, label)
         count_file(per_file, readable, outcome)
         rows = outcome.rows
         articles += len(rows)

@@ -48,6 +48,7 @@ from toolkit.text import (
     visible,
     window,
 )
+from toolkit.textcache import text_cache
 
 TextField = Literal["headline", "title", "published", "caption", "body", "byline", "tags_raw"]
 ALL_TEXT: tuple[TextField, ...] = (
@@ -579,7 +580,7 @@ class Mojibake(Params):
     )
 
 
-@lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _looks_bad(text: str) -> bool:
     return bool(is_bad(text))
 

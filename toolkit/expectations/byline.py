@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
-from functools import lru_cache
 
 import pandas as pd
 import pyarrow as pa
@@ -23,11 +22,12 @@ from toolkit.expectations.base import (
     gx_all_true,
 )
 from toolkit.text import as_mask
+from toolkit.textcache import text_cache
 
 CLOUDFLARE_PLACEHOLDER = "[email\u00a0protected]"
 
 
-@lru_cache(maxsize=65536)
+@text_cache(maxsize=65536)
 def email_problem(address: str) -> str | None:
     """Why ``address`` is not a valid email address, or None. Syntax only: no DNS look-ups."""
     if is_cloudflare_placeholder(address):

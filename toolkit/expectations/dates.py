@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ from toolkit.expectations.base import (
 )
 from toolkit.memo import shared
 from toolkit.text import SPACE_CLASS, as_mask
+from toolkit.textcache import text_cache
 
 _ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -106,7 +106,7 @@ class Published:
 
 
 # Cached: every check over a batch asks for the same values again.
-@lru_cache(maxsize=1 << 16)
+@text_cache(maxsize=1 << 16)
 def parse_published(value: str) -> Published | str:
     """The Published: value parsed, or why it does not parse (a sentence for the message).
     An ``Updated`` part must parse too; the publication time is the one returned."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bz2
 import lzma
+import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,13 +31,14 @@ def split_compression(name: str | PurePath) -> tuple[str, str | None]:
     """The format suffix and the compression of a file name: ``a.jsonl.gz`` is
     (``.jsonl``, ``gzip``), ``a.txt`` is (``.txt``, None). The last two of PurePath.suffixes,
     found by string partition: it is asked of every file of a run, and building a PurePath
-    costs more than the rest of choosing its reader."""
+    costs more than the rest of choosing its reader (and interns each name it parses, in a
+    table that keeps the size of the longest run it served)."""
     if isinstance(name, PurePath):
         base = name.name
-    elif "/" in name or "\\" in name or name in ("", ".", ".."):
-        base = PurePath(name).name
     else:
-        base = name
+        base = os.path.basename(name)
+        if base in ("", ".", ".."):  # a name that ends in a separator or a dot component
+            base = PurePath(name).name
     if base.endswith("."):
         return "", None
     head, dot, last = base.lstrip(".").lower().rpartition(".")

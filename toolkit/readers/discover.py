@@ -171,14 +171,15 @@ class _Walk:
             return
         self.regular(path, label, (st.st_dev, st.st_ino))
 
-    def regular(self, path: Path, label: str, key: tuple[int, int]) -> None:
+    def regular(self, path: str | Path, label: str, key: tuple[int, int]) -> None:
         """Take a regular file, known by (st_dev, st_ino), unless it is taken already."""
         if key in self.own:
-            self.skip(path, label, "own_file", "a report or baseline file of this run, not input")
+            own = "a report or baseline file of this run, not input"
+            self.skip(Path(path), label, "own_file", own)
             return
         first = self.files_seen.get(key)
         if first is not None:
-            self.skip(path, label, "duplicate", f"the same file as {first}, read once")
+            self.skip(Path(path), label, "duplicate", f"the same file as {first}, read once")
             return
         self.files_seen[key] = label
         self.found.add(path, label)
@@ -224,11 +225,12 @@ class _Walk:
             inode = entry.inode()
         except OSError:
             return False
-        # A child of the directory's Path: parsing only the name costs less than the path.
         if not _is_dump(entry.name):
             self.skip(parent / entry.name, label, "not_dump", NOT_INPUT)
         else:
-            self.regular(parent / entry.name, label, (dev, inode))
+            # The path as a string, as str(parent / name) spells it: a Path a file interns
+            # its name in a table as large as the corpus.
+            self.regular(_child(parent, entry.name), label, (dev, inode))
         return True
 
     def entry(self, entry: os.DirEntry[str], label: str) -> os.stat_result | None:
@@ -272,6 +274,14 @@ class _Walk:
             self.skip(path, label, "link_loop", "a symbolic link loop: it leads back to itself")
         else:
             self.skip(path, label, "unstatable", f"cannot tell what it is: {_why(exc)}")
+
+
+def _child(parent: Path, name: str) -> str:
+    """``str(parent / name)`` for a name without a separator, without making the Path."""
+    base = str(parent)
+    if base == ".":
+        return name
+    return base + name if base.endswith(os.sep) else base + os.sep + name
 
 
 def _entry_is_dir(entry: os.DirEntry[str]) -> bool:

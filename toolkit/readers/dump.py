@@ -104,7 +104,7 @@ def read_dump_data(data: bytes, label: str) -> ReadOutcome:
     return outcome
 
 
-def read_bytes(path: Path, max_size: int) -> tuple[bytes, ReadProblem | None]:
+def read_bytes(path: str | Path, max_size: int) -> tuple[bytes, ReadProblem | None]:
     """The file's bytes, opened without blocking and checked to be a regular file before a
     byte is read: discovery has checked already, but the entry may have changed since, and a
     path named by a program (the pytest plugin, fixtures) has not been through it."""

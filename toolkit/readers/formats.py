@@ -88,7 +88,7 @@ class ReadOptions:
     # Files the run writes or reads as settings (reports, the baseline): never read as input.
     exclude: tuple[Path, ...] = ()
 
-    def read(self, path: Path, label: str) -> ReadOutcome:
+    def read(self, path: str | Path, label: str) -> ReadOutcome:
         return read_file(path, label, self.mapping, self.input_format, self.max_file_size)
 
 
@@ -96,7 +96,7 @@ DEFAULT_READING = ReadOptions()
 
 
 def read_file(
-    path: Path,
+    path: str | Path,
     label: str | None = None,
     mapping: FieldMapping = DEFAULT_MAPPING,
     input_format: str | None = None,

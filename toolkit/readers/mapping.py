@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from toolkit.article import Article, parse_byline
+from toolkit.textcache import text_cache
 
 # Article fields a mapping may fill, and the record value types each accepts.
 ARTICLE_FIELDS = ("headline", "body", "date", "published", "byline", "tags", "caption", "title")
@@ -150,7 +151,7 @@ def _fields_of(mapping: FieldMapping) -> tuple[tuple[str, str], ...]:
     return tuple(mapping.fields().items())
 
 
-@functools.lru_cache(maxsize=4096)
+@text_cache(maxsize=4096)
 def _byline_parts(line: str) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """parse_byline's result for one byline text, parsed once per distinct text: a feed's
     records repeat the same authors, and the parse is a dozen regex passes."""

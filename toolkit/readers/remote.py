@@ -182,7 +182,7 @@ class RemoteReading(ReadOptions):
     """ReadOptions that also read URL inputs (a label that is a URL), for any engine; local
     files are read as ReadOptions reads them. Picklable, as ReadOptions is."""
 
-    def read(self, path: Path, label: str) -> ReadOutcome:
+    def read(self, path: str | Path, label: str) -> ReadOutcome:
         if is_url(label):
             return read_url(label, self)
         return super().read(path, label)
