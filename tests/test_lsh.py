@@ -135,11 +135,11 @@ def test_pairs_made_a_part_at_a_time_are_the_pairs_made_at_once(
 
 
 def _capped_pairs(keys: np.ndarray, cap: int) -> set[tuple[int, int]]:
-    """The capped candidates by their definition: in each bucket (a key value, across bands),
+    """The capped candidates by their definition: in each bucket (a key value of a band),
     each member is paired with the first ``cap`` members before it, in corpus order."""
-    buckets: dict[int, list[int]] = {}
+    buckets: dict[tuple[int, int], list[int]] = {}
     for row, band in np.ndindex(*keys.shape):
-        buckets.setdefault(int(keys[row, band]), []).append(row)
+        buckets.setdefault((band, int(keys[row, band])), []).append(row)
     found = set()
     for members in buckets.values():
         for p, later in enumerate(members):

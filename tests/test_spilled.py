@@ -13,7 +13,7 @@ import pytest
 from toolkit.engine import check_files
 from toolkit.findings import current_spill
 from toolkit.sightings import Sightings
-from toolkit.spilled import SpilledArray, TextColumn, spill, spill_arrays
+from toolkit.spilled import SpilledArray, TextColumn, drop_pages, mapping, spill, spill_arrays
 from toolkit.suite import load_suite
 
 VALUES = ["a", None, "ü · 𝄞", "", "tail"]
@@ -105,6 +105,45 @@ def test_a_spilled_array_reads_back_whole_in_order() -> None:
     assert isinstance(back, np.ndarray) and (back == expected).all()
     loaded = joined.load()
     assert loaded is joined.load() and (loaded == expected).all()
+
+
+def test_a_column_on_disk_loads_mapped_read_only_and_one_in_memory_as_it_is() -> None:
+    on_disk = [SpilledArray.of(_matrix(3)), SpilledArray.of(_matrix(2, 100))]
+    spill_arrays(on_disk)
+    joined = SpilledArray.concat([on_disk[0], SpilledArray.of(_matrix(1, 500)), on_disk[1]])
+    loaded = joined.load()
+    assert mapping(loaded) is not None and not loaded.flags.writeable
+    expected = np.concatenate([_matrix(3), _matrix(1, 500), _matrix(2, 100)])
+    assert (loaded == expected).all()
+    drop_pages(loaded[2:])  # a view of the mapping lets go of the pages: they read again
+    assert (loaded == expected).all() and (joined.values() == expected).all()
+    back = pickle.loads(pickle.dumps(joined))
+    assert mapping(back) is None and (back == expected).all()
+    in_memory = SpilledArray.of(_matrix(2))
+    assert mapping(in_memory.load()) is None
+    drop_pages(in_memory.load())  # nothing to let go of
+    assert (in_memory.load() == _matrix(2)).all()
+
+
+def _resident_file_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssFile"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux memory counters")
+def test_dropping_the_pages_of_a_mapped_column_gives_back_its_memory() -> None:
+    """A judge reads a mapped signature column a block at a time and lets go of the pages
+    after each, so that the column is not all in memory at once."""
+    column = SpilledArray.of(np.ones((65_536, 64), dtype=np.uint32))  # 16 MiB
+    spill_arrays([column])
+    loaded = column.load()
+    before = _resident_file_kib()
+    assert int(loaded[:, 0].sum()) == 65_536  # reads a page of every row
+    read = _resident_file_kib()
+    drop_pages(loaded)
+    dropped = _resident_file_kib()
+    assert read - before > 12_000
+    assert read - dropped > 12_000
 
 
 def test_sightings_sharing_an_array_share_its_column_on_disk_and_read_it_once() -> None:

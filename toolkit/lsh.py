@@ -3,9 +3,11 @@
 A signature matrix (one row of ``num_perm`` uint32 values per body) is cut into ``b`` bands of
 ``r`` values, the (b, r) that datasketch's MinHashLSH picks for the threshold, so that two
 bodies are candidates exactly when datasketch would return one for the other: when they agree
-on every value of at least one band. Band keys are hashed, sorted and grouped in numpy; the
-candidate pairs (earlier, later) of each bucket are made in bulk, their similarity estimated in
-bulk from the signatures, and only the pairs at or above the threshold are left for the
+on every value of at least one band. Band keys are hashed, sorted and grouped in numpy, a
+band at a time (a bucket is one key of one band: what the judgement holds is the band keys and
+six bytes an entry, not arrays of every entry of every band); the candidate pairs (earlier,
+later) of each bucket are made in bulk, their similarity estimated in bulk from the
+signatures, and only the pairs at or above the threshold are left for the
 sequential rule of the expectation (which earlier body a later one copies).
 
 Why not an index library: datasketch's MinHashLSH is a dict of bytes per band, queried and
@@ -30,6 +32,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 import numpy as np
+
+from toolkit.spilled import drop_pages
 
 # Earlier bodies of one bucket that a later one is compared with: the first CAP of them. The
 # first sighting of a template is among them, so every near-copy of it is still found; what a
@@ -86,22 +90,50 @@ def band_keys(
     """A 64-bit hash of each band of each signature, (n, b); ``salt`` (one uint64 a row) puts
     rows of different groups in different buckets. Pairs are checked against the bands
     themselves afterwards, so a collision of this hash costs a comparison, never a verdict.
-    With ``rows``, of those rows of ``sig`` only (a column at a time: no copy of the rows)."""
+    With ``rows``, of those rows of ``sig`` only (a block at a time: no copy of the rows)."""
     n = len(sig) if rows is None else len(rows)
     out = np.empty((n, b), dtype=np.uint64)
-    salted = None if salt is None else salt.astype(np.uint64)
-    # A band at a time: the (n, b, r) uint64 copy of the signatures is eight times their size.
-    with np.errstate(over="ignore"):
-        for j in range(b):
-            h = np.full(n, np.uint64(j) * _MIX, dtype=np.uint64)
-            if salted is not None:
-                h ^= salted
-            for c in range(r):
-                col = sig[:, j * r + c] if rows is None else sig[rows, j * r + c]
-                h = (h ^ col.astype(np.uint64)) * _MIX
-                h ^= h >> _FOLD
-            out[:, j] = h
+    for lo, hi, j, h in _band_hashes(sig, b, r, salt, rows):
+        out[lo:hi, j] = h
     return out
+
+
+def band_columns(
+    sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None, rows: np.ndarray | None = None
+) -> list[np.ndarray]:
+    """``band_keys`` as one array a band, which ``candidate_chunks`` frees a band at a time."""
+    n = len(sig) if rows is None else len(rows)
+    out = [np.empty(n, dtype=np.uint64) for _ in range(b)]
+    for lo, hi, j, h in _band_hashes(sig, b, r, salt, rows):
+        out[j][lo:hi] = h
+    return out
+
+
+# Signature rows hashed at a time: the pages a block reads of a mapped signature column
+# (toolkit.spilled) are let go before the next, so that the column is never all in memory.
+_BLOCK = 1 << 13
+
+
+def _band_hashes(
+    sig: np.ndarray, b: int, r: int, salt: np.ndarray | None, rows: np.ndarray | None
+) -> Iterator[tuple[int, int, int, np.ndarray]]:
+    """(lo, hi, band, hashes) of the rows lo:hi, a block of rows and a band at a time."""
+    n = len(sig) if rows is None else len(rows)
+    salted = None if salt is None else salt.astype(np.uint64)
+    with np.errstate(over="ignore"):
+        for lo in range(0, n, _BLOCK):
+            hi = min(lo + _BLOCK, n)
+            block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
+            for j in range(b):
+                h = np.full(hi - lo, np.uint64(j) * _MIX, dtype=np.uint64)
+                if salted is not None:
+                    h ^= salted[lo:hi]
+                for c in range(r):
+                    h = (h ^ block[:, j * r + c].astype(np.uint64)) * _MIX
+                    h ^= h >> _FOLD
+                yield lo, hi, j, h
+            del block
+            drop_pages(sig)
 
 
 def candidate_pairs(
@@ -118,7 +150,10 @@ def candidate_pairs(
 
 
 def candidate_chunks(
-    keys: np.ndarray, cap: int | None = None, use: np.ndarray | None = None, most: int = PAIRS
+    keys: np.ndarray | list[np.ndarray],
+    cap: int | None = None,
+    use: np.ndarray | None = None,
+    most: int = PAIRS,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``candidate_pairs`` a part at a time, each of at most ``most`` pairs (and one row's
     partners more): a corpus of templated copies has tens of millions of candidates, which
@@ -126,63 +161,71 @@ def candidate_chunks(
     first whose bucket holds both rows with the earlier among the bucket's first ``cap``):
     near-copies agree on most bands, and each repeat would be compared again.
 
-    The arrays of n * b entries are the judgement's peak memory, so they are 32-bit where
-    they fit and as few as can be: once sorted, the keys are not read again (each entry's
-    bucket number stands for its key), and a caller that lets go of ``keys`` (near_pairs
-    does) has them freed before the pairs are made."""
+    A band at a time: a bucket is one key of one band, and what is kept across bands is each
+    entry's bucket number and its place in it (capped), 6 bytes an entry, to tell whether a
+    pair was made in an earlier band. ``keys`` may be a list of each band's keys ((n,) each),
+    which is emptied as the bands are done, so that the keys are freed as they are read."""
     cap = CAP if cap is None else cap
-    n, b = keys.shape
-    pos = np.dtype(np.int32 if n * b < 2**31 else np.int64)
-    flat = keys.ravel()
+    columns = keys if isinstance(keys, list) else [keys[:, j] for j in range(keys.shape[1])]
     del keys
-    entries = None if use is None else np.flatnonzero(use.ravel()).astype(pos)
-    if entries is not None:
-        flat = flat[entries]
-    order = np.argsort(flat, kind="stable")  # in a bucket: by row, corpus order
-    new = _bucket_starts(flat, order)
-    del flat
-    index = order.astype(pos) if entries is None else entries[order]  # row * b + band
-    del order, entries
-    # Each entry's bucket, by (row, band); -1 outside ``use`` (where rank is cap).
-    bucket = np.full(n * b, -1, dtype=pos)
-    group = np.cumsum(new, dtype=pos)
-    group -= 1
-    bucket[index] = group
-    del group
-    bucket = bucket.reshape(n, b)
-    # Where each entry's bucket starts in the sorted order, and the entry's place in it,
-    # capped: the rows a later row of the bucket is paired with are those placed before cap.
-    start_of = np.arange(len(index), dtype=pos)
-    start_of[~new] = 0
-    np.maximum.accumulate(start_of, out=start_of)
-    place = np.arange(len(index), dtype=pos)
-    place -= start_of
-    np.minimum(place, cap, out=place)
-    rank = np.full(n * b, cap, dtype=np.int16 if cap < 2**15 else pos)
-    rank[index] = place
-    del place
-    rank = rank.reshape(n, b)
-    # The entries of buckets of two or more, from here on numbered among themselves: each
-    # bucket's entries stay together and in order, so the sorted positions are not needed.
-    alone = new.copy()
-    alone[:-1] &= new[1:]
-    del new
-    at = np.flatnonzero(~alone).astype(pos)
-    del alone
-    within = at - start_of[at]  # the entry's place in its bucket
-    del start_of
-    entry = index[at]
-    del index, at
-    small = np.dtype(np.int16 if max(b, cap) < 2**15 else pos)
-    row = entry // b
-    band = (entry % b).astype(small)
-    del entry
-    partners = np.minimum(within, cap).astype(small)
-    first_of = np.arange(len(row), dtype=pos) - within  # where the entry's bucket starts
-    del within
-    # Pairs up to each entry: 32-bit where the most there can be fits.
-    total = np.cumsum(partners, dtype=pos if len(row) * cap < 2**31 else np.int64)
-    ends = np.arange(most, int(total[-1]) if len(total) else 0, most, dtype=total.dtype)
+    b = len(columns)
+    n = len(columns[0]) if b else 0
+    pos = np.dtype(np.int32 if n < 2**31 else np.int64)
+    small = np.dtype(np.int16 if cap < 2**15 else pos)
+    # Each entry's bucket in its band (-1 outside ``use``) and its capped place in the bucket.
+    bucket = np.full((n, b), -1, dtype=pos)
+    rank = np.full((n, b), cap, dtype=small)
+    for j in range(b):
+        column = columns.pop(0)  # freed once sorted: the list does not keep it
+        entries = None if use is None else np.flatnonzero(use[:, j]).astype(pos)
+        flat = column if entries is None else column[entries]
+        del column
+        order = np.argsort(flat, kind="stable")  # in a bucket: by row, corpus order
+        new = np.empty(len(order), dtype=bool)
+        new[:1] = True
+        np.not_equal(flat[order[1:]], flat[order[:-1]], out=new[1:])
+        del flat
+        row = order.astype(pos) if entries is None else entries[order]
+        del order, entries
+        group = np.cumsum(new, dtype=pos)
+        group -= 1
+        bucket[row, j] = group
+        del group
+        start_of = np.arange(len(row), dtype=pos)
+        start_of[~new] = 0
+        np.maximum.accumulate(start_of, out=start_of)
+        within = np.arange(len(row), dtype=pos)
+        within -= start_of  # each entry's place in its bucket
+        rank[row, j] = np.minimum(within, cap)
+        # The entries of buckets of two or more: each pairs with the first of its bucket's
+        # entries before it, up to cap.
+        alone = new.copy()
+        alone[:-1] &= new[1:]
+        del new
+        at = np.flatnonzero(~alone)
+        del alone
+        yield from _band_pairs(bucket, rank, j, row[at], start_of[at], within[at], cap, most, row)
+
+
+def _band_pairs(
+    bucket: np.ndarray,
+    rank: np.ndarray,
+    j: int,
+    row: np.ndarray,
+    first_of: np.ndarray,
+    within: np.ndarray,
+    cap: int,
+    most: int,
+    sorted_rows: np.ndarray,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The pairs band ``j`` makes, not made in an earlier band, in parts of about ``most``:
+    ``row`` the entries of its buckets of two or more (in bucket order), ``first_of`` where
+    each one's bucket starts among ``sorted_rows`` (the band's rows in bucket order) and
+    ``within`` its place in the bucket."""
+    n = len(bucket)
+    partners = np.minimum(within, cap)
+    total = np.cumsum(partners, dtype=np.int64)
+    ends = np.arange(most, int(total[-1]) if len(total) else 0, most, dtype=np.int64)
     cuts = np.searchsorted(total, ends)
     del total
     for lo, hi in itertools.pairwise([0, *np.unique(cuts).tolist(), len(row)]):
@@ -192,27 +235,11 @@ def candidate_chunks(
         later = np.repeat(row[lo:hi], part)
         first = np.repeat(first_of[lo:hi], part)
         offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
-        earlier = row[first + offset]
-        keep = earlier < later  # a row twice in a bucket (a hash collision across its bands)
-        keep &= ~_made_before(bucket, rank, earlier, later, np.repeat(band[lo:hi], part), cap)
+        earlier = sorted_rows[first + offset]
+        keep = ~_made_before(bucket, rank, earlier, later, j, cap)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
         del later, first, offset, earlier, keep  # not held while the caller works on the part
         yield code % n, code // n
-
-
-# Sorted entries compared at a time when finding where buckets start.
-_STEP = 1 << 18
-
-
-def _bucket_starts(flat: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Whether each entry of ``flat`` in sorted ``order`` starts a bucket (a new key), a
-    part at a time: a sorted copy of the keys would be one more array of n * b."""
-    new = np.empty(len(order), dtype=bool)
-    new[:1] = True
-    for lo in range(1, len(order), _STEP):
-        hi = min(lo + _STEP, len(order))
-        new[lo:hi] = flat[order[lo:hi]] != flat[order[lo - 1 : hi - 1]]
-    return new
 
 
 def _made_before(
@@ -220,17 +247,21 @@ def _made_before(
     rank: np.ndarray,
     earlier: np.ndarray,
     later: np.ndarray,
-    band: np.ndarray,
+    band: int,
     cap: int,
 ) -> np.ndarray:
     """Whether each pair, met in ``band``, is made in an earlier band too: both rows are in
     that band's bucket and the earlier is placed before ``cap`` in it."""
     made = np.zeros(len(earlier), dtype=bool)
-    for j in range(int(band.max()) if len(band) else 0):
-        check = np.flatnonzero((band > j) & ~made)
+    for j in range(band):
+        check = np.flatnonzero(~made)
         e, x = earlier[check], later[check]
         made[check] = (bucket[e, j] == bucket[x, j]) & (rank[e, j] < cap)
     return made
+
+
+# Pair keys taken apart at a time (see _ordered).
+_STEP = 1 << 18
 
 
 def bucket_shards(keys: np.ndarray, shards: int) -> np.ndarray:
@@ -269,6 +300,7 @@ def similarities(
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
         share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
+        drop_pages(sig)
     return share
 
 
@@ -287,6 +319,7 @@ def share_a_band(
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
         out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
+        drop_pages(sig)
     return out
 
 
@@ -306,9 +339,11 @@ def near_pairs(
     the pairs of the buckets ``bucket_shards`` puts in shard k. With ``rows``, of those rows
     of ``sig`` only, numbered 0.. in their order (the signatures are not copied: at 200,000
     articles a copy is some 50 MB)."""
-    keys = band_keys(sig, b, r, salt, rows)
-    use = None if shard is None else bucket_shards(keys, shard[1]) == shard[0]
-    n = len(keys)
+    keys = band_columns(sig, b, r, salt, rows)
+    n = len(sig) if rows is None else len(rows)
+    use = None
+    if shard is not None:
+        use = np.column_stack([bucket_shards(k, shard[1]) == shard[0] for k in keys])
     num_perm = sig.shape[1]
     if n and n * n * (num_perm + 1) >= 2**63:
         raise ValueError(f"{n} signatures are more than one judgement can order")

@@ -18,6 +18,8 @@ process sends back is spilled again where it is received.
 
 from __future__ import annotations
 
+import mmap
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -158,16 +160,65 @@ class SpilledArray(_Segments):
         return (np.asarray, (self.values(),))
 
     def load(self) -> np.ndarray:
-        """The whole column as one array, read once: every holder of the column gets the same
-        array, and the column is not read again."""
+        """The whole column as one array, made once: every holder of the column gets the same
+        array. A column that waits on disk is joined into one spill file and mapped, not read:
+        a judge reads all of it a block at a time (band keys) and then few rows (the pairs'),
+        and ``drop_pages`` lets go of the pages read, so that the column is not all in memory
+        at once (at 200,000 articles, 51 MB)."""
         if self._loaded is None:
-            self._loaded = self.values()
-            self._segments, self._spills = [self._loaded], []
-            self._lengths = np.array([len(self._loaded)], dtype=np.int64)
+            mapped = None if self.in_memory() else self._mapped()
+            if mapped is not None:
+                self._loaded = mapped
+            else:
+                self._loaded = self.values()
+                self._segments, self._spills = [self._loaded], []
+                self._lengths = np.array([len(self._loaded)], dtype=np.int64)
         return self._loaded
 
+    def _mapped(self) -> np.ndarray | None:
+        """The column as a read-only array mapped from one new spill file (None where it has
+        no bytes, or where the file cannot be mapped)."""
+        n = len(self)
+        row_bytes = self.dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
+        if not n * row_bytes:
+            return None
+        where = current_spill()
+        path = where.new_file()
+        with writing(path), open(path, "wb") as sink:
+            for i in range(len(self._segments)):
+                segment = self._segment(i, row_bytes)
+                if segment.size:  # a view of no bytes cannot be cast to bytes
+                    sink.write(segment.data.cast("B"))
+        if all(s is not where for s in self._spills):
+            self._spills.append(where)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            mapping = mmap.mmap(fd, n * row_bytes, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
+            return None
+        finally:
+            os.close(fd)
+        return np.frombuffer(mapping, dtype=self.dtype).reshape(n, *self.row_shape)
+
+    def _segment(self, i: int, row_bytes: int) -> np.ndarray:
+        """Segment ``i`` read into memory (its rows, contiguous)."""
+        segment, n = self._segments[i], int(self._lengths[i])
+        if isinstance(segment, np.ndarray):
+            return np.ascontiguousarray(segment, dtype=self.dtype)
+        out = np.empty((n, *self.row_shape), dtype=self.dtype)
+        if n * row_bytes:
+            path, offset = segment
+            with open(path, "rb") as source:
+                source.seek(offset)
+                got = source.readinto(out.data.cast("B"))
+            if got != n * row_bytes:
+                raise OSError(f"{path}: a spill file is shorter than what was written")
+        return out
+
     def values(self) -> np.ndarray:
-        """The whole column as one array, each segment read into its place."""
+        """The whole column as one array in memory, each segment read into its place."""
+        if self._loaded is not None:
+            return np.array(self._loaded)
         out = np.empty((len(self), *self.row_shape), dtype=self.dtype)
         row_bytes = self.dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
         at = 0
@@ -183,6 +234,25 @@ class SpilledArray(_Segments):
                     raise OSError(f"{path}: a spill file is shorter than what was written")
             at += n
         return out
+
+
+def mapping(array: np.ndarray) -> mmap.mmap | None:
+    """The file mapping an array ``SpilledArray.load`` mapped is a view of; None for any other
+    array."""
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):  # np.frombuffer's view of the mapping
+        base = base.obj
+    return base if isinstance(base, mmap.mmap) else None
+
+
+def drop_pages(array: np.ndarray) -> None:
+    """Let go of the pages read so far of an array ``SpilledArray.load`` mapped (they are read
+    again from the file when next needed); nothing for any other array."""
+    mapped = mapping(array)
+    if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 C = TypeVar("C", bound=_Segments)
