@@ -28,7 +28,7 @@ band, linear in the corpus whatever it holds.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -98,19 +98,26 @@ def band_keys(
     return out
 
 
-def band_columns(
-    sig: np.ndarray, b: int, r: int, salt: np.ndarray | None = None, rows: np.ndarray | None = None
-) -> list[np.ndarray]:
-    """``band_keys`` as one array a band, which ``candidate_chunks`` frees a band at a time."""
+def band_key(
+    sig: np.ndarray, j: int, r: int, salt: np.ndarray | None = None, rows: np.ndarray | None = None
+) -> np.ndarray:
+    """Band ``j``'s column of ``band_keys``: what the judgement hashes when it reaches the
+    band, so that the keys of every band are never all held."""
     n = len(sig) if rows is None else len(rows)
-    out = [np.empty(n, dtype=np.uint64) for _ in range(b)]
-    for lo, hi, j, h in _band_hashes(sig, b, r, salt, rows):
-        out[j][lo:hi] = h
+    out = np.empty(n, dtype=np.uint64)
+    salted = None if salt is None else salt.astype(np.uint64)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        cols = slice(j * r, (j + 1) * r)
+        block = sig[lo:hi, cols] if rows is None else sig[rows[lo:hi], cols]
+        out[lo:hi] = _hash_band(block, j, None if salted is None else salted[lo:hi])
+        del block
+        drop_pages(sig)
     return out
 
 
 # Signature rows hashed at a time: the pages a block reads of a mapped signature column
-# (toolkit.spilled) are let go before the next, so that the column is never all in memory.
+# (toolkit.spilled) are let go before the next, so that the column is not all in memory.
 _BLOCK = 1 << 13
 
 
@@ -120,20 +127,26 @@ def _band_hashes(
     """(lo, hi, band, hashes) of the rows lo:hi, a block of rows and a band at a time."""
     n = len(sig) if rows is None else len(rows)
     salted = None if salt is None else salt.astype(np.uint64)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
+        for j in range(b):
+            part = None if salted is None else salted[lo:hi]
+            yield lo, hi, j, _hash_band(block[:, j * r : (j + 1) * r], j, part)
+        del block
+        drop_pages(sig)
+
+
+def _hash_band(values: np.ndarray, j: int, salted: np.ndarray | None) -> np.ndarray:
+    """The 64-bit key of band ``j`` of each row of ``values`` (the band's r columns)."""
     with np.errstate(over="ignore"):
-        for lo in range(0, n, _BLOCK):
-            hi = min(lo + _BLOCK, n)
-            block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
-            for j in range(b):
-                h = np.full(hi - lo, np.uint64(j) * _MIX, dtype=np.uint64)
-                if salted is not None:
-                    h ^= salted[lo:hi]
-                for c in range(r):
-                    h = (h ^ block[:, j * r + c].astype(np.uint64)) * _MIX
-                    h ^= h >> _FOLD
-                yield lo, hi, j, h
-            del block
-            drop_pages(sig)
+        h = np.full(len(values), np.uint64(j) * _MIX, dtype=np.uint64)
+        if salted is not None:
+            h ^= salted
+        for c in range(values.shape[1]):
+            h = (h ^ values[:, c].astype(np.uint64)) * _MIX
+            h ^= h >> _FOLD
+    return h
 
 
 def candidate_pairs(
@@ -150,7 +163,7 @@ def candidate_pairs(
 
 
 def candidate_chunks(
-    keys: np.ndarray | list[np.ndarray],
+    keys: np.ndarray,
     cap: int | None = None,
     use: np.ndarray | None = None,
     most: int = PAIRS,
@@ -159,27 +172,39 @@ def candidate_chunks(
     partners more): a corpus of templated copies has tens of millions of candidates, which
     must not all be held at once. A pair is made once, at the first band that makes it (the
     first whose bucket holds both rows with the earlier among the bucket's first ``cap``):
-    near-copies agree on most bands, and each repeat would be compared again.
+    near-copies agree on most bands, and each repeat would be compared again."""
 
-    A band at a time: a bucket is one key of one band, and what is kept across bands is each
-    entry's bucket number and its place in it (capped), 6 bytes an entry, to tell whether a
-    pair was made in an earlier band. ``keys`` may be a list of each band's keys ((n,) each),
-    which is emptied as the bands are done, so that the keys are freed as they are read."""
+    def entries(j: int, column: np.ndarray) -> np.ndarray | None:
+        return None if use is None else np.flatnonzero(use[:, j])
+
+    n, b = keys.shape
+    return _chunks(n, b, lambda j: keys[:, j], entries, cap, most)
+
+
+BandKeys = Callable[[int], np.ndarray]
+# The entries of a band (its keys given) that take part: None for all.
+Entries = Callable[[int, np.ndarray], np.ndarray | None]
+
+
+def _chunks(
+    n: int, b: int, keys_of: BandKeys, entries_of: Entries, cap: int | None, most: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``candidate_chunks`` over ``n`` rows and ``b`` bands, each band's keys asked of
+    ``keys_of`` when it is reached. A band at a time: a bucket is one key of one band, and
+    what is kept across bands is each entry's bucket number and its place in it (capped), 6
+    bytes an entry, to tell whether a pair was made in an earlier band."""
     cap = CAP if cap is None else cap
-    columns = keys if isinstance(keys, list) else [keys[:, j] for j in range(keys.shape[1])]
-    del keys
-    b = len(columns)
-    n = len(columns[0]) if b else 0
     pos = np.dtype(np.int32 if n < 2**31 else np.int64)
     small = np.dtype(np.int16 if cap < 2**15 else pos)
-    # Each entry's bucket in its band (-1 outside ``use``) and its capped place in the bucket.
+    # Each entry's bucket in its band (-1 where it does not take part) and its capped place.
     bucket = np.full((n, b), -1, dtype=pos)
     rank = np.full((n, b), cap, dtype=small)
     for j in range(b):
-        column = columns.pop(0)  # freed once sorted: the list does not keep it
-        entries = None if use is None else np.flatnonzero(use[:, j]).astype(pos)
+        column = keys_of(j)
+        at = entries_of(j, column)
+        entries = None if at is None else at.astype(pos)
         flat = column if entries is None else column[entries]
-        del column
+        del column, at
         order = np.argsort(flat, kind="stable")  # in a bucket: by row, corpus order
         new = np.empty(len(order), dtype=bool)
         new[:1] = True
@@ -293,14 +318,17 @@ def similarities(
 ) -> np.ndarray:
     """Each pair's estimated Jaccard similarity: the share of equal signature values, as
     datasketch's LeanMinHash.jaccard computes it. With ``other``, ``earlier`` are rows of
-    ``other`` (another set of signatures: an archive's) and ``later`` rows of ``sig``."""
+    ``other`` (another set of signatures: an archive's) and ``later`` rows of ``sig``.
+
+    The pages of a mapped ``sig`` read here are kept: rows read at random bring back all of a
+    mapping (the kernel maps the cached pages around each one read), and letting them go
+    after each chunk only made them read again (a quarter more time at 200k articles)."""
     first = sig if other is None else other
     share = np.zeros(len(earlier), dtype=np.float64)
     num_perm = sig.shape[1]
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
         share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
-        drop_pages(sig)
     return share
 
 
@@ -319,7 +347,6 @@ def share_a_band(
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
         out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
-        drop_pages(sig)
     return out
 
 
@@ -339,18 +366,19 @@ def near_pairs(
     the pairs of the buckets ``bucket_shards`` puts in shard k. With ``rows``, of those rows
     of ``sig`` only, numbered 0.. in their order (the signatures are not copied: at 200,000
     articles a copy is some 50 MB)."""
-    keys = band_columns(sig, b, r, salt, rows)
     n = len(sig) if rows is None else len(rows)
-    use = None
-    if shard is not None:
-        use = np.column_stack([bucket_shards(k, shard[1]) == shard[0] for k in keys])
+
+    def entries(j: int, column: np.ndarray) -> np.ndarray | None:
+        return (
+            None if shard is None else np.flatnonzero(bucket_shards(column, shard[1]) == shard[0])
+        )
+
     num_perm = sig.shape[1]
     if n and n * n * (num_perm + 1) >= 2**63:
         raise ValueError(f"{n} signatures are more than one judgement can order")
     order_keys: list[np.ndarray] = []
     compared = 0
-    chunks = candidate_chunks(keys, cap, use)
-    del keys, use  # the chunks free them once sorted
+    chunks = _chunks(n, b, lambda j: band_key(sig, j, r, salt, rows), entries, cap, PAIRS)
     for earlier, later in chunks:
         compared += len(earlier)
         first, second = (earlier, later) if rows is None else (rows[earlier], rows[later])
