@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 
 import pandas as pd
 import pyarrow as pa
 
 from toolkit.article import PARTS, Article, ArticleRows
+from toolkit.filenumbers import numbers_of
 
 _TEXT = pa.string()
 _LIST = pa.list_(pa.string())
@@ -55,7 +56,7 @@ COLUMNS = [f.name for f in SCHEMA]
 TEXT_COLUMNS = [f.name for f in SCHEMA if f.type == _TEXT]
 
 
-def to_frame(articles: list[Article], file_numbers: dict[str, int]) -> pd.DataFrame:
+def to_frame(articles: list[Article], file_numbers: Mapping[str, int]) -> pd.DataFrame:
     """One row per article; ``file_numbers`` gives each file its place in the run's order."""
     return rows_frame(article_rows(articles), file_numbers)
 
@@ -67,17 +68,16 @@ def article_rows(articles: Iterable[Article]) -> ArticleRows:
     return rows
 
 
-def rows_frame(rows: ArticleRows, file_numbers: dict[str, int]) -> pd.DataFrame:
+def rows_frame(rows: ArticleRows, file_numbers: Mapping[str, int]) -> pd.DataFrame:
     """The batch frame of articles held as columns: one Arrow table of the lists."""
     return table_frame(rows_table(rows, file_numbers))
 
 
-def rows_table(rows: ArticleRows, file_numbers: dict[str, int]) -> pa.Table:
+def rows_table(rows: ArticleRows, file_numbers: Mapping[str, int]) -> pa.Table:
     """The articles as one Arrow table of SCHEMA."""
     columns = rows.columns()
     columns["paragraphs"] = [len(p) for p in rows.paragraphs]
-    number = file_numbers.get
-    columns["file_no"] = [number(f, 0) for f in rows.file]
+    columns["file_no"] = numbers_of(file_numbers, rows.file)
     return pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
 
 

@@ -42,6 +42,7 @@ from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.archive import NO_ARCHIVE, ArchiveExpectation
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
+from toolkit.filenumbers import FileNumbers
 from toolkit.findings import FindingLog, arrange
 from toolkit.history import History, judge_history
 from toolkit.memo import for_batch, rows_of
@@ -316,7 +317,7 @@ def finding_limits(max_findings: int | None = None) -> dict[Severity, int | None
 def validate_batch(
     suites: list[Suite],
     articles: list[Article] | ArticleRows,
-    file_numbers: dict[str, int],
+    file_numbers: Mapping[str, int],
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     budget: dict[Key, int] | None = None,
 ) -> Partial:
@@ -604,7 +605,7 @@ def finish(
     suites: list[Suite],
     total: Partial,
     run: RunInfo,
-    file_order: dict[str, int],
+    file_order: Mapping[str, int],
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     history: History | None = None,
     against: ArchiveIndex | None = None,
@@ -795,7 +796,7 @@ def check(
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
-    file_order = {label: i for i, label in enumerate(found.labels)}
+    file_order = FileNumbers(found.labels)
     n = len(found.paths)
     if jobs > 1 and n > 1:
         # Several groups per worker keep both cores busy when file sizes differ; runs of
@@ -909,10 +910,10 @@ def _shard_pairs(shards: int, shard: int) -> Pairs:
 
 _worker_suites: list[Suite] = []
 # The parent's file numbers, inherited by the fork (held, not copied).
-_worker_file_order: list[dict[str, int]] = []
+_worker_file_order: list[Mapping[str, int]] = []
 
 
-def _set_worker_state(suites: list[Suite], file_order: dict[str, int]) -> None:
+def _set_worker_state(suites: list[Suite], file_order: Mapping[str, int]) -> None:
     _worker_suites[:] = suites
     _worker_file_order[:] = [file_order]
 
@@ -929,7 +930,7 @@ def _worker_check(
 def check_files(
     files: Iterable[tuple[str | Path, str]],
     suites: list[Suite],
-    file_order: dict[str, int],
+    file_order: Mapping[str, int],
     batch_size: int = DEFAULT_BATCH,
     limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
     reading: ReadOptions = DEFAULT_READING,

@@ -62,6 +62,7 @@ from toolkit.engine import (
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable
+from toolkit.filenumbers import FileNumbers
 from toolkit.gx_suite import (
     META_KEY,
     GxPlan,
@@ -99,7 +100,7 @@ def check(
     clock = time.perf_counter()
     found = discover(paths, include_hidden=include_hidden, exclude=reading.exclude)
     labels = found.labels
-    file_order = {label: i for i, label in enumerate(labels)}
+    file_order = FileNumbers(labels)
     parts: list[Partial] = []
     articles: list[Article] = []
     for path, label in zip(found.files, labels, strict=True):
@@ -145,7 +146,7 @@ def check_articles(
 def validate(
     suites: list[Suite],
     articles: list[Article],
-    file_order: dict[str, int],
+    file_order: Mapping[str, int],
     data_docs: Path | None = None,
     batch_size: int = DEFAULT_BATCH,
 ) -> tuple[Partial, dict[Key, bool]]:

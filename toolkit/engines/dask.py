@@ -44,6 +44,7 @@ from toolkit.engine import (
     sharded_keys,
 )
 from toolkit.expectations.base import CorpusExpectation
+from toolkit.filenumbers import FileNumbers
 from toolkit.findings import CarriedLog
 from toolkit.readers import shown_path
 from toolkit.readers.formats import ReadOptions
@@ -116,7 +117,7 @@ def run(request: RunRequest) -> Result:
     except RemoteError as exc:
         raise EngineError(str(exc)) from None
     files = list(zip(found.files, found.labels, strict=True))
-    file_order = {label: i for i, (_, label) in enumerate(files)}
+    file_order = FileNumbers([label for _, label in files])
     address = request.options.get("scheduler") or os.environ.get(SCHEDULER_ENV) or None
     payload = _pickled(suites, cloudpickle)
     with _client(address, request.jobs) as client:
@@ -211,7 +212,7 @@ def _run_tasks(
     suites: list[Suite],
     files: list[tuple[Path, str]],
     payload: bytes,
-    file_order: dict[str, int],
+    file_order: Mapping[str, int],
     batch_size: int,
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
@@ -351,7 +352,7 @@ def _check_group(
     key: str,
     payload: bytes,
     files: list[tuple[Path, str]],
-    file_order: dict[str, int],
+    file_order: Mapping[str, int],
     batch_size: int,
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
