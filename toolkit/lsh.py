@@ -4,8 +4,8 @@ A signature matrix (one row of ``num_perm`` uint32 values per body) is cut into 
 ``r`` values, the (b, r) that datasketch's MinHashLSH picks for the threshold, so that two
 bodies are candidates exactly when datasketch would return one for the other: when they agree
 on every value of at least one band. Band keys are hashed, sorted and grouped in numpy, a
-band at a time (a bucket is one key of one band: what the judgement holds is the band keys and
-six bytes an entry, not arrays of every entry of every band); the candidate pairs (earlier,
+band at a time (a bucket is one key of one band: what the judgement holds is one band's keys
+and six bytes an entry, not arrays of every entry of every band); the candidate pairs (earlier,
 later) of each bucket are made in bulk, their similarity estimated in bulk from the
 signatures, and only the pairs at or above the threshold are left for the
 sequential rule of the expectation (which earlier body a later one copies).
@@ -93,8 +93,8 @@ def band_keys(
     With ``rows``, of those rows of ``sig`` only (a block at a time: no copy of the rows)."""
     n = len(sig) if rows is None else len(rows)
     out = np.empty((n, b), dtype=np.uint64)
-    for lo, hi, j, h in _band_hashes(sig, b, r, salt, rows):
-        out[lo:hi, j] = h
+    for j in range(b):
+        out[:, j] = band_key(sig, j, r, salt, rows)
     return out
 
 
@@ -106,47 +106,26 @@ def band_key(
     n = len(sig) if rows is None else len(rows)
     out = np.empty(n, dtype=np.uint64)
     salted = None if salt is None else salt.astype(np.uint64)
-    for lo in range(0, n, _BLOCK):
-        hi = min(lo + _BLOCK, n)
-        cols = slice(j * r, (j + 1) * r)
-        block = sig[lo:hi, cols] if rows is None else sig[rows[lo:hi], cols]
-        out[lo:hi] = _hash_band(block, j, None if salted is None else salted[lo:hi])
-        del block
-        drop_pages(sig)
+    cols = slice(j * r, (j + 1) * r)
+    with np.errstate(over="ignore"):
+        for lo in range(0, n, _BLOCK):
+            hi = min(lo + _BLOCK, n)
+            block = sig[lo:hi, cols] if rows is None else sig[rows[lo:hi], cols]
+            h = np.full(hi - lo, np.uint64(j) * _MIX, dtype=np.uint64)
+            if salted is not None:
+                h ^= salted[lo:hi]
+            for c in range(r):
+                h = (h ^ block[:, c].astype(np.uint64)) * _MIX
+                h ^= h >> _FOLD
+            out[lo:hi] = h
+            del block
+            drop_pages(sig)
     return out
 
 
 # Signature rows hashed at a time: the pages a block reads of a mapped signature column
 # (toolkit.spilled) are let go before the next, so that the column is not all in memory.
 _BLOCK = 1 << 13
-
-
-def _band_hashes(
-    sig: np.ndarray, b: int, r: int, salt: np.ndarray | None, rows: np.ndarray | None
-) -> Iterator[tuple[int, int, int, np.ndarray]]:
-    """(lo, hi, band, hashes) of the rows lo:hi, a block of rows and a band at a time."""
-    n = len(sig) if rows is None else len(rows)
-    salted = None if salt is None else salt.astype(np.uint64)
-    for lo in range(0, n, _BLOCK):
-        hi = min(lo + _BLOCK, n)
-        block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
-        for j in range(b):
-            part = None if salted is None else salted[lo:hi]
-            yield lo, hi, j, _hash_band(block[:, j * r : (j + 1) * r], j, part)
-        del block
-        drop_pages(sig)
-
-
-def _hash_band(values: np.ndarray, j: int, salted: np.ndarray | None) -> np.ndarray:
-    """The 64-bit key of band ``j`` of each row of ``values`` (the band's r columns)."""
-    with np.errstate(over="ignore"):
-        h = np.full(len(values), np.uint64(j) * _MIX, dtype=np.uint64)
-        if salted is not None:
-            h ^= salted
-        for c in range(values.shape[1]):
-            h = (h ^ values[:, c].astype(np.uint64)) * _MIX
-            h ^= h >> _FOLD
-    return h
 
 
 def candidate_pairs(
