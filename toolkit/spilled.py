@@ -8,9 +8,10 @@ column as segments, each an Arrow array in memory or a record batch in a file of
 spill directory (toolkit.findings), which ``spill`` writes once a batch is checked; ``take``
 reads back the segments that hold the rows asked for, one at a time, so that reading the
 verdicts' rows costs a segment's memory, not the column's. ``SpilledArray`` is a signature
-column the same way (``spill_arrays``), read whole, into one array, when its expectation is
-judged: the signatures no longer grow with the files read, and joining the batches' sightings
-does not hold two copies of them.
+column the same way (``spill_arrays``), joined into one spill file and mapped as one array
+when its expectation is judged: the signatures no longer grow with the files read, joining the
+batches' sightings does not hold two copies of them, and a judge that reads them a block at a
+time lets go of each block's pages (``drop_pages``).
 
 A column pickles as its values (a Dask worker may run on another machine), and what a worker
 process sends back is spilled again where it is received.
@@ -161,10 +162,10 @@ class SpilledArray(_Segments):
 
     def load(self) -> np.ndarray:
         """The whole column as one array, made once: every holder of the column gets the same
-        array. A column that waits on disk is joined into one spill file and mapped, not read:
-        a judge reads all of it a block at a time (band keys) and then few rows (the pairs'),
-        and ``drop_pages`` lets go of the pages read, so that the column is not all in memory
-        at once (at 200,000 articles, 51 MB)."""
+        array. A column that waits on disk is joined into one spill file and mapped, not read
+        (at 200,000 articles, 51 MB): the band keys read it a block at a time and let go of
+        each block's pages (``drop_pages``). Checking candidate pairs reads rows at random,
+        which brings the pages back (see toolkit.lsh.similarities)."""
         if self._loaded is None:
             mapped = None if self.in_memory() else self._mapped()
             if mapped is not None:
@@ -222,16 +223,8 @@ class SpilledArray(_Segments):
         out = np.empty((len(self), *self.row_shape), dtype=self.dtype)
         row_bytes = self.dtype.itemsize * int(np.prod(self.row_shape, dtype=np.int64))
         at = 0
-        for segment, n in zip(self._segments, self._lengths.tolist(), strict=True):
-            if isinstance(segment, np.ndarray):
-                out[at : at + n] = segment
-            elif n * row_bytes:
-                path, offset = segment
-                with open(path, "rb") as source:
-                    source.seek(offset)
-                    got = source.readinto(out[at : at + n].data.cast("B"))
-                if got != n * row_bytes:
-                    raise OSError(f"{path}: a spill file is shorter than what was written")
+        for i, n in enumerate(self._lengths.tolist()):
+            out[at : at + n] = self._segment(i, row_bytes)
             at += n
         return out
 
