@@ -238,3 +238,10 @@ def test_the_runs_own_files_are_listed_not_read(tmp_path: Path) -> None:
     found = discover([tmp_path], exclude=(report, tmp_path / "not-yet.json"))
     assert [p.name for p in found.files] == ["a.txt"]
     assert [(s.path.name, s.kind) for s in found.skipped] == [("report.json", "own_file")]
+
+
+@pytest.mark.parametrize("parent", [".", "/", "a", "a/b", "/tmp/x", "../up"])
+def test_a_child_path_is_spelt_as_its_path_would_spell_it(parent: str) -> None:
+    from toolkit.readers.discover import _child
+
+    assert _child(Path(parent), "0001.txt") == str(Path(parent) / "0001.txt")

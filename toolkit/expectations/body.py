@@ -588,15 +588,11 @@ def _looks_bad(text: str) -> bool:
 def mojibake_free(batch: pd.DataFrame, fields: Iterable[str]) -> pd.Series:
     names = list(fields)
     bad = field_hits(batch, names, _MOJIBAKE_HINT)
-    verdict: dict[str, bool] = {}
     for i, name in enumerate(names):
         if bad[i].any():
-            # ftfy judges each distinct candidate once, whatever field it stands in.
+            # ftfy judges each distinct candidate once (_looks_bad's cache), in any field.
             texts = arrow_text(batch[name]).filter(pa.array(bad[i])).to_pylist()
-            for text in texts:
-                if text not in verdict:
-                    verdict[text] = _looks_bad(text)
-            bad[i, np.flatnonzero(bad[i])] = [verdict[t] for t in texts]
+            bad[i, np.flatnonzero(bad[i])] = [_looks_bad(t) for t in texts]
     return pd.Series(~bad.any(axis=0), index=batch.index)
 
 

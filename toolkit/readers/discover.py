@@ -279,9 +279,7 @@ class _Walk:
 def _child(parent: Path, name: str) -> str:
     """``str(parent / name)`` for a name without a separator, without making the Path."""
     base = str(parent)
-    if base == ".":
-        return name
-    return base + name if base.endswith(os.sep) else base + os.sep + name
+    return name if base == "." else os.path.join(base, name)
 
 
 def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
