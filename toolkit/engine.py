@@ -47,7 +47,7 @@ from toolkit.findings import FindingLog, arrange
 from toolkit.history import History, judge_history
 from toolkit.memo import for_batch, rows_of
 from toolkit.profile import Profile, profile_batch
-from toolkit.readers import ReadOutcome, discover, shown_path
+from toolkit.readers import Discovery, ReadOutcome, discover, shown_path
 from toolkit.readers.formats import DEFAULT_READING, ReadOptions
 from toolkit.result import (
     SEVERITIES,
@@ -803,16 +803,14 @@ def check(
         # consecutive files, so that each worker reads a directory's files in order and the
         # findings budget of a group is spent on the corpus's first findings.
         size = -(-n // (jobs * 4))
-        groups = [
-            list(zip(found.paths[i : i + size], found.labels[i : i + size], strict=True))
-            for i in range(0, n, size)
-        ]
-        # Workers are forked with the suites and the file numbers in memory, not sent with
-        # each group: expectations may hold lambdas and objects from custom modules that do
-        # not pickle, and the numbers of an archive's files are megabytes.
+        groups = [(i, min(i + size, n)) for i in range(0, n, size)]
+        # Workers are forked with the suites, the files and their numbers in memory, and a
+        # group is its span of the files: expectations may hold lambdas and objects from
+        # custom modules that do not pickle, and an archive's paths are megabytes.
         fork = multiprocessing.get_context("fork")
+        state = (suites, found, file_order)
         with ProcessPoolExecutor(
-            jobs, mp_context=fork, initializer=_set_worker_state, initargs=(suites, file_order)
+            jobs, mp_context=fork, initializer=_set_worker_state, initargs=state
         ) as pool:
             work = pool.map(
                 _worker_check,
@@ -909,22 +907,26 @@ def _shard_pairs(shards: int, shard: int) -> Pairs:
 
 
 _worker_suites: list[Suite] = []
-# The parent's file numbers, inherited by the fork (held, not copied).
-_worker_file_order: list[Mapping[str, int]] = []
+# The parent's files and their numbers, inherited by the fork (held, not copied).
+_worker_files: list[tuple[Discovery, Mapping[str, int]]] = []
 
 
-def _set_worker_state(suites: list[Suite], file_order: Mapping[str, int]) -> None:
+def _set_worker_state(suites: list[Suite], found: Discovery, file_order: Mapping[str, int]) -> None:
     _worker_suites[:] = suites
-    _worker_file_order[:] = [file_order]
+    _worker_files[:] = [(found, file_order)]
 
 
 def _worker_check(
-    files: list[tuple[str, str]],
+    span: tuple[int, int],
     batch_size: int,
     limits: Mapping[Severity, int | None],
     reading: ReadOptions,
 ) -> Partial:
-    return check_files(files, _worker_suites, _worker_file_order[0], batch_size, limits, reading)
+    """Check the files of places ``span`` (from, to) of the run's discovery."""
+    found, file_order = _worker_files[0]
+    lo, hi = span
+    files = zip(found.paths.between(lo, hi), found.labels.between(lo, hi), strict=True)
+    return check_files(files, _worker_suites, file_order, batch_size, limits, reading)
 
 
 def check_files(

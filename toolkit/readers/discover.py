@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from toolkit.readers.formats import is_known
+from toolkit.readers.namelist import NameList
 from toolkit.result import SkippedFile
 
 # Files of other names met in a directory are listed, not read; a file named explicitly is
@@ -61,10 +62,11 @@ class Skip:
 @dataclass
 class Discovery:
     # The path of each file to read, as text: an archive's worth of Path objects would be some
-    # 500 bytes a file (its parts are kept as a list of strings), held for the whole run.
-    paths: list[str] = field(default_factory=list)
+    # 500 bytes a file (its parts are kept as a list of strings), and of strings some 130,
+    # held for the whole run (see NameList).
+    paths: NameList = field(default_factory=NameList)
     # The name each file is reported under, in the order of ``paths``.
-    labels: list[str] = field(default_factory=list)
+    labels: NameList = field(default_factory=NameList)
     # Entries seen but not read, each with its reason, in walk order.
     skipped: list[Skip] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
@@ -76,9 +78,7 @@ class Discovery:
 
     def add(self, path: str | os.PathLike[str], label: str) -> None:
         """Take a file to read, reported as ``label``."""
-        text = os.fspath(path)
-        # Most files are reported as they are named: one string for both, not two.
-        self.paths.append(label if text == label else text)
+        self.paths.append(os.fspath(path))
         self.labels.append(label)
 
     def run_fields(self) -> dict[str, Any]:
