@@ -12,7 +12,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,8 +95,10 @@ class Discovery:
 
     def raw_names(self) -> dict[str, str]:
         """The exact bytes (hex) of every reported path that is not UTF-8, by its label."""
-        pairs: list[tuple[str | Path, str]] = [*zip(self.paths, self.labels, strict=True)]
-        pairs += [(s.path, s.label) for s in self.skipped]
+        # One pair at a time: a list of the pairs would be the archive's paths as strings.
+        pairs: Iterable[tuple[str | Path, str]] = chain(
+            zip(self.paths, self.labels, strict=True), ((s.path, s.label) for s in self.skipped)
+        )
         return {
             label: os.fsencode(path).hex()
             for path, label in pairs
@@ -140,8 +144,11 @@ class _Walk:
             except OSError:
                 continue  # not written yet: it cannot be met either
             self.own.add((st.st_dev, st.st_ino))
-        # (st_dev, st_ino) of every file and directory taken, with the label it was taken as.
-        self.files_seen: dict[tuple[int, int], str] = {}
+        # The place in ``found`` of every file taken, by st_dev, then st_ino: a (dev, ino)
+        # tuple and the label a file were some 300 bytes a file of an archive, held for the
+        # walk (the label is found.labels[place]).
+        self.files_seen: dict[int, dict[int, int]] = {}
+        # (st_dev, st_ino) of every directory taken, with the label it was taken as.
         self.dirs_seen: dict[tuple[int, int], str] = {}
 
     def skip(self, path: Path, label: str, kind: SkipKind, reason: str) -> None:
@@ -177,11 +184,14 @@ class _Walk:
             own = "a report or baseline file of this run, not input"
             self.skip(Path(path), label, "own_file", own)
             return
-        first = self.files_seen.get(key)
+        dev, ino = key
+        on_dev = self.files_seen.setdefault(dev, {})
+        first = on_dev.get(ino)
         if first is not None:
-            self.skip(Path(path), label, "duplicate", f"the same file as {first}, read once")
+            taken = self.found.labels[first]
+            self.skip(Path(path), label, "duplicate", f"the same file as {taken}, read once")
             return
-        self.files_seen[key] = label
+        on_dev[ino] = len(self.found.labels)
         self.found.add(path, label)
 
     def directory(self, path: Path, label: str, st: os.stat_result) -> None:
