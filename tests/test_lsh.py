@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 import numpy as np
@@ -11,6 +12,7 @@ from datasketch import LeanMinHash, MinHashLSH
 
 from toolkit import lsh
 from toolkit.expectations.corpus import shingle_hashes, signatures
+from toolkit.spilled import SpilledArray, mapping, spill_arrays
 
 
 def _signatures(bodies: list[str], num_perm: int = 64) -> np.ndarray:
@@ -182,3 +184,71 @@ def test_near_pairs_are_the_banded_pairs_at_the_threshold_in_the_order_the_rule_
     assert len(expected) > 100
     got = list(zip(later.tolist(), (-share).tolist(), earlier.tolist(), strict=True))
     assert got == expected  # each pair once, by later row, then most similar, then earliest
+
+
+def test_low_bytes_never_rule_out_a_pair_the_whole_values_keep() -> None:
+    rng = np.random.default_rng(5)
+    sig = rng.integers(0, 2**32, size=(400, 64), dtype=np.uint32)
+    sig[200:] = sig[:200]  # copies, then a share of values changed in each
+    changed = rng.random((200, 64)) < rng.random((200, 1))
+    sig[200:][changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint32)
+    sig[:50, :8] = (sig[:50, :8] & ~np.uint32(0xFF)) | 7  # equal low bytes, unequal values
+    earlier = np.repeat(np.arange(200), 2)
+    later = np.concatenate([np.arange(200, 400), np.roll(np.arange(200), 1)])
+    low = lsh.low_bytes(sig)
+    assert low is not None and low.dtype == np.uint8 and low.shape == sig.shape
+    whole = lsh.similarities(sig, earlier, later)
+    bound = lsh.similarities(low, earlier, later)
+    assert (bound >= whole).all() and (bound > whole).any()
+    assert lsh.low_bytes(sig.astype(np.float64)) is None
+
+
+def _mapped(sig: np.ndarray) -> np.ndarray:
+    column = SpilledArray.of(sig)
+    spill_arrays([column])
+    loaded = column.load()
+    assert mapping(loaded) is not None
+    return loaded
+
+
+def test_near_pairs_of_a_mapped_signature_column_are_those_of_the_array() -> None:
+    sig = _signatures(_bodies(300, 3) + _templated(60, 3))
+    b, r = lsh.bands(0.5, 64)
+    got = lsh.near_pairs(_mapped(sig), 0.5, b, r, cap=10**6)
+    expected = lsh.near_pairs(sig, 0.5, b, r, cap=10**6)
+    assert len(expected[0]) > 100
+    assert all((g == e).all() for g, e in zip(got[:3], expected[:3], strict=True))
+    assert got[3] == expected[3]
+
+
+def _resident_file_kib() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssFile"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="Linux memory counters")
+def test_rows_read_at_random_hold_a_span_of_a_mapped_column_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the rows of candidate pairs, scattered over a 32 MiB mapped column, keeps a few
+    MiB of its pages at a time (the kernel maps the cached pages around each row read)."""
+    sig = np.arange(131_072 * 64, dtype=np.uint32).reshape(131_072, 64)
+    loaded = _mapped(sig)
+    held: list[int] = []
+    let_go = lsh.drop_pages
+
+    def drop_pages(array: np.ndarray) -> None:
+        held.append(_resident_file_kib())
+        let_go(array)
+
+    monkeypatch.setattr(lsh, "drop_pages", drop_pages)
+    start = _resident_file_kib()
+    rows = np.sort(np.random.default_rng(1).choice(len(sig), 20_000, replace=False))
+    got = lsh.rows_in_order(loaded, rows)
+    assert (got == sig[rows]).all()
+    assert len(held) >= 8
+    assert max(held) - start < 2 * lsh._SPAN // 1024 + 1024, (start, held)
+    monkeypatch.setattr(lsh, "drop_pages", let_go)
+    loaded[rows]  # the same rows at once: the whole column comes back
+    assert _resident_file_kib() - start > 24 * 1024
+    assert (lsh.rows_in_order(sig, rows) == sig[rows]).all()  # an array in memory as it is

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from toolkit.spilled import drop_pages
+from toolkit.spilled import drop_pages, mapping
 
 # Earlier bodies of one bucket that a later one is compared with: the first CAP of them. The
 # first sighting of a template is among them, so every near-copy of it is still found; what a
@@ -301,7 +301,8 @@ def similarities(
 
     The pages of a mapped ``sig`` read here are kept: rows read at random bring back all of a
     mapping (the kernel maps the cached pages around each one read), and letting them go
-    after each chunk only made them read again (a quarter more time at 200k articles)."""
+    after each chunk only made them read again (a quarter more time at 200k articles):
+    near_pairs reads only the rows of the pairs that ``low_bytes`` cannot rule out."""
     first = sig if other is None else other
     share = np.zeros(len(earlier), dtype=np.float64)
     num_perm = sig.shape[1]
@@ -309,6 +310,69 @@ def similarities(
         eq = first[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
         share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
     return share
+
+
+def verified(
+    sig: np.ndarray, earlier: np.ndarray, later: np.ndarray, threshold: float, b: int, r: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each pair's similarity, and whether it is at ``threshold`` and agrees on a whole band
+    (``similarities``, ``share_a_band``), the rows of a part of the pairs at a time read in
+    their order in ``sig`` (``rows_in_order``): of a mapped signature column, a few MB of
+    pages at a time, not all of it."""
+    share = np.zeros(len(earlier), dtype=np.float64)
+    keep = np.zeros(len(earlier), dtype=bool)
+    for lo in range(0, len(earlier), _CHUNK):
+        e, x = earlier[lo : lo + _CHUNK], later[lo : lo + _CHUNK]
+        rows = sorted_distinct(np.concatenate([e, x]).astype(np.int64))
+        local = rows_in_order(sig, rows)
+        e, x = np.searchsorted(rows, e), np.searchsorted(rows, x)
+        part = similarities(local, e, x)
+        at = part >= threshold
+        at[at] = share_a_band(local, e[at], x[at], b, r)
+        share[lo : lo + len(e)] = part
+        keep[lo : lo + len(e)] = at
+    return share, keep
+
+
+def rows_in_order(sig: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``sig[rows]`` for sorted ``rows``; of a mapped ``sig``, read a span of the file at a
+    time (``_SPAN`` bytes), letting go of each span's pages before the next: the kernel maps
+    the cached pages around each one read, so rows read at random would bring it all back."""
+    if mapping(sig) is None or not len(rows):
+        picked: np.ndarray = sig[rows]
+        return picked
+    out = np.empty((len(rows), *sig.shape[1:]), dtype=sig.dtype)
+    span = max(1, _SPAN // max(1, sig[:1].nbytes))
+    cuts = np.searchsorted(rows, np.arange(span, int(rows[-1]) + 1, span)).tolist()
+    for lo, hi in itertools.pairwise([0, *cuts, len(rows)]):
+        if hi > lo:
+            out[lo:hi] = sig[rows[lo:hi]]
+            drop_pages(sig)
+    return out
+
+
+# Bytes of a mapped signature column read between two lets-go of its pages.
+_SPAN = 4 << 20
+
+
+def low_bytes(sig: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray | None:
+    """The low byte of each signature value, (n, num_perm) uint8 (of ``rows`` only, with
+    ``rows``), made a block at a time and letting go of the pages read; None for signatures
+    of other than unsigned integers. The share of equal low bytes bounds a pair's share of
+    equal values from above, so that near_pairs reads the signature rows (at random: a mapped
+    column's pages would all come back) only for the pairs it cannot rule out, and holds a
+    quarter of the signatures meanwhile."""
+    if sig.dtype.kind != "u":
+        return None
+    n = len(sig) if rows is None else len(rows)
+    out = np.empty((n, sig.shape[1]), dtype=np.uint8)
+    for lo in range(0, n, _BLOCK):
+        hi = min(lo + _BLOCK, n)
+        block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
+        out[lo:hi] = (block & 0xFF).astype(np.uint8)
+        del block
+        drop_pages(sig)
+    return out
 
 
 def share_a_band(
@@ -357,20 +421,24 @@ def near_pairs(
         raise ValueError(f"{n} signatures are more than one judgement can order")
     order_keys: list[np.ndarray] = []
     compared = 0
+    low = low_bytes(sig, rows)
     chunks = _chunks(n, b, lambda j: band_key(sig, j, r, salt, rows), entries, cap, PAIRS)
     for earlier, later in chunks:
         compared += len(earlier)
+        if low is not None:
+            # Equal values have equal low bytes: a pair whose low bytes agree too seldom is
+            # below the threshold, and only the others read their signature rows.
+            maybe = similarities(low, earlier, later) >= threshold
+            earlier, later = earlier[maybe], later[maybe]
         first, second = (earlier, later) if rows is None else (rows[earlier], rows[later])
-        share = similarities(sig, first, second)
-        keep = share >= threshold
-        earlier, later, share = earlier[keep], later[keep], share[keep]
-        keep = share_a_band(sig, first[keep], second[keep], b, r)
+        share, keep = verified(sig, first, second, threshold, b, r)
         if salt is not None:
             keep &= salt[earlier] == salt[later]
+        earlier, later, share = earlier[keep], later[keep], share[keep]
         # The count of equal values (the share is count / num_perm, recomputed so at the
         # end: the same floats), in the pair's one sort key.
-        equal = np.rint(share[keep] * num_perm).astype(np.int64)
-        order_keys.append((later[keep] * (num_perm + 1) + (num_perm - equal)) * n + earlier[keep])
+        equal = np.rint(share * num_perm).astype(np.int64)
+        order_keys.append((later * (num_perm + 1) + (num_perm - equal)) * n + earlier)
     earlier, later, share = _ordered(order_keys, n, num_perm)
     return earlier, later, share, compared
 

@@ -363,7 +363,10 @@ def _near_pairs(
     at = _near_firsts(seen)
     sig = seen.keys["signature"]
     earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, shard=shard, rows=at)
-    return at[earlier], at[later], share
+    # Positions in 32 bits where they fit, as near_pairs gives them: a corpus of templated
+    # copies has some ten million pairs, and two int64 columns of them would be 160 MB more.
+    places = at.astype(np.int32) if len(seen) < 2**31 else at
+    return places[earlier], places[later], share
 
 
 def _near_routes(seen: Sightings, p: NearDuplicate) -> tuple[np.ndarray, np.ndarray]:
