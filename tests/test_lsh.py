@@ -252,3 +252,37 @@ def test_rows_read_at_random_hold_a_span_of_a_mapped_column_at_a_time(
     loaded[rows]  # the same rows at once: the whole column comes back
     assert _resident_file_kib() - start > 24 * 1024
     assert (lsh.rows_in_order(sig, rows) == sig[rows]).all()  # an array in memory as it is
+
+
+def test_renumbered_writes_the_numbers_in_place_where_they_fit() -> None:
+    numbers = np.array([7, 3, 11, 2**31 - 1], dtype=np.int64)
+    values = np.array([3, 0, 0, 2, 1], dtype=np.int32)
+    got = lsh.renumbered(values, numbers)
+    assert got is values and got.tolist() == [2**31 - 1, 7, 7, 11, 3]
+    wide = np.array([0, 2**31], dtype=np.int64)
+    small = np.array([1, 0], dtype=np.int32)
+    got = lsh.renumbered(small, wide)
+    assert got is not small and got.tolist() == [2**31, 0] and small.tolist() == [1, 0]
+
+
+def test_the_pairs_at_the_threshold_are_two_32_bit_columns_of_one_buffer() -> None:
+    sig = _signatures(_bodies(200, 4) + _templated(40, 4))
+    b, r = lsh.bands(0.5, 64)
+    earlier, later, _, _ = lsh.near_pairs(sig, 0.5, b, r)
+    assert len(earlier) > 50 and earlier.dtype == later.dtype == np.int32
+    assert earlier.base is not None and earlier.base is later.base  # views of one buffer
+    assert (earlier < later).all()
+
+
+def test_blocks_join_to_the_parts_appended_whatever_the_block_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(lsh, "_BLOCK_KEYS", 5)
+    rng = np.random.default_rng(2)
+    parts = [rng.integers(-(2**62), 2**62, size=k) for k in (0, 3, 5, 11, 1, 0, 7)]
+    blocks = lsh.Blocks()
+    for part in parts:
+        blocks.append(part)
+    assert len(blocks) == 27
+    assert blocks.joined().tolist() == np.concatenate(parts).tolist()
+    assert len(blocks) == 0 and blocks.joined().tolist() == []

@@ -419,7 +419,7 @@ def near_pairs(
     num_perm = sig.shape[1]
     if n and n * n * (num_perm + 1) >= 2**63:
         raise ValueError(f"{n} signatures are more than one judgement can order")
-    order_keys: list[np.ndarray] = []
+    order_keys = Blocks()
     compared = 0
     low = low_bytes(sig, rows)
     chunks = _chunks(n, b, lambda j: band_key(sig, j, r, salt, rows), entries, cap, PAIRS)
@@ -443,35 +443,96 @@ def near_pairs(
     return earlier, later, share, compared
 
 
-def _ordered(
-    keys: list[np.ndarray], n: int, num_perm: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Blocks:
+    """An int64 column appended to a part at a time, held in blocks of ``_BLOCK_KEYS``
+    values: each block is an allocation of its own (glibc maps one that large apart from its
+    heap), so that what the judgement keeps is not scattered among its temporaries, which the
+    heap could then not give back."""
+
+    def __init__(self) -> None:
+        self._blocks: list[np.ndarray] = []
+        self._filled = 0  # values in the last block
+
+    def __len__(self) -> int:
+        return max(0, len(self._blocks) - 1) * _BLOCK_KEYS + self._filled
+
+    def append(self, values: np.ndarray) -> None:
+        at = 0
+        while at < len(values):
+            if not self._blocks or self._filled == _BLOCK_KEYS:
+                self._blocks.append(np.empty(_BLOCK_KEYS, dtype=np.int64))
+                self._filled = 0
+            take = min(len(values) - at, _BLOCK_KEYS - self._filled)
+            self._blocks[-1][self._filled : self._filled + take] = values[at : at + take]
+            self._filled += take
+            at += take
+
+    def joined(self) -> np.ndarray:
+        """The values as one array; the blocks are let go as they are copied."""
+        out = np.empty(len(self), dtype=np.int64)
+        at = 0
+        blocks, self._blocks = self._blocks[::-1], []
+        while blocks:
+            block = blocks.pop()
+            size = min(len(block), len(out) - at)
+            out[at : at + size] = block[:size]
+            at += size
+            del block
+        self._filled = 0
+        return out
+
+
+# 32 MiB blocks: glibc's largest mmap threshold.
+_BLOCK_KEYS = 1 << 22
+
+
+def _ordered(keys: Blocks, n: int, num_perm: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs of ``keys`` once each (a pair made twice is a hash collision across bands),
     by later row, then similarity (highest first), then earlier row: each pair's key is the
     int64 ``(later * (num_perm + 1) + num_perm - equal) * n + earlier``, whose order is that
     order, so one sort in place orders them, and the keys are the only array of the pairs'
     length until they are taken apart (a corpus of templated copies has ten million pairs at
-    the threshold). The list is emptied as it is joined."""
-    key = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    keys.clear()
+    the threshold). The blocks are let go as they are joined."""
+    key = keys.joined()
     key.sort()
     if len(key) > 1:
         once = np.r_[True, key[1:] != key[:-1]]
         if not once.all():
             key = key[once]
         del once
-    pos = np.int32 if n < 2**31 else np.int64  # rows in 32 bits where they fit
-    earlier = np.empty(len(key), dtype=pos)
-    later = np.empty(len(key), dtype=pos)
     share = np.empty(len(key), dtype=np.float64)
+    if n < 2**31:
+        # Rows in 32 bits, both of a pair in the 8 bytes of its key, taken apart in place:
+        # the pairs' one int64 array becomes their two int32 columns (views of it).
+        places = np.ascontiguousarray(key).view(np.int32).reshape(len(key), 2)
+    else:
+        places = np.empty((len(key), 2), dtype=np.int64)
     for lo in range(0, len(key), _STEP):  # a block at a time: no int64 temporaries of all
-        part = key[lo : lo + _STEP]
-        earlier[lo : lo + len(part)] = part % n
+        part = key[lo : lo + _STEP].copy()
+        hi = lo + len(part)
+        earlier = part % n
         part //= n
-        later[lo : lo + len(part)] = part // (num_perm + 1)
+        later = part // (num_perm + 1)
         part %= num_perm + 1
-        share[lo : lo + len(part)] = (num_perm - part) / num_perm
-    return earlier, later, share
+        share[lo:hi] = (num_perm - part) / num_perm
+        places[lo:hi, 0] = earlier
+        places[lo:hi, 1] = later
+    return places[:, 0], places[:, 1], share
+
+
+def renumbered(values: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """``numbers[values]``, written over ``values`` a block at a time where the numbers fit
+    their type: the pairs of a corpus of templated copies are tens of millions, and a second
+    array of them is what the judgement's peak would be."""
+    if values.dtype.kind != "i" or (
+        len(numbers) and int(numbers.max()) > np.iinfo(values.dtype).max
+    ):
+        out: np.ndarray = numbers[values]
+        return out
+    for lo in range(0, len(values), _STEP):
+        block = values[lo : lo + _STEP]
+        block[...] = numbers[block]
+    return values
 
 
 def first_matches(

@@ -30,7 +30,7 @@ from toolkit.expectations.base import (
 )
 from toolkit.expectations.body import has_body
 from toolkit.expectations.headline import comparable, has_headline
-from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs
+from toolkit.lsh import band_keys, bands, first_of_codes, near_pairs, renumbered
 from toolkit.memo import same_rows, shared
 from toolkit.shards import ByBand, ByKey, judge_by_bands
 from toolkit.sightings import KeyColumns, Sightings, listed
@@ -363,10 +363,9 @@ def _near_pairs(
     at = _near_firsts(seen)
     sig = seen.keys["signature"]
     earlier, later, share, _ = near_pairs(sig, p.threshold, b, r, shard=shard, rows=at)
-    # Positions in 32 bits where they fit, as near_pairs gives them: a corpus of templated
-    # copies has some ten million pairs, and two int64 columns of them would be 160 MB more.
-    places = at.astype(np.int32) if len(seen) < 2**31 else at
-    return places[earlier], places[later], share
+    # In place, in near_pairs's 32 bits: a corpus of templated copies has some ten million
+    # pairs, and new int64 columns of them would be 160 MB more.
+    return renumbered(earlier, at), renumbered(later, at), share
 
 
 def _near_routes(seen: Sightings, p: NearDuplicate) -> tuple[np.ndarray, np.ndarray]:
@@ -519,7 +518,7 @@ def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]
         earlier, later, share, _ = near_pairs(
             sig, p.threshold, b, r, salt=headline[with_body], rows=at[with_body]
         )
-        earlier, later = with_body[earlier], with_body[later]
+        earlier, later = renumbered(earlier, with_body), renumbered(later, with_body)
         pairs_of[later] = True
     judged_in_order = np.flatnonzero((day_first >= 0) | pairs_of)
     repeated = np.arange(len(at)) != group_first
