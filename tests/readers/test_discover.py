@@ -245,3 +245,23 @@ def test_a_child_path_is_spelt_as_its_path_would_spell_it(parent: str) -> None:
     from toolkit.readers.discover import _child
 
     assert _child(Path(parent), "0001.txt") == str(Path(parent) / "0001.txt")
+
+
+def test_a_path_is_kept_apart_from_its_label_only_where_they_differ(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("in/a.txt", "in/b.txt", "out/c.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    monkeypatch.chdir(tmp_path)
+    same = discover([Path("in")])
+    assert same.paths is same.labels and list(same.labels) == ["in/a.txt", "in/b.txt"]
+    # Named by its absolute path, a file under the working directory is reported relative.
+    mixed = discover([Path("in"), tmp_path / "out"])
+    assert list(mixed.labels) == ["in/a.txt", "in/b.txt", "out/c.txt"]
+    assert list(mixed.paths) == ["in/a.txt", "in/b.txt", str(tmp_path / "out" / "c.txt")]
+    joined = Discovery()
+    joined.extend(same)
+    joined.extend(mixed)
+    assert list(joined.paths) == [*same.paths, *mixed.paths]
+    assert list(joined.labels) == [*same.labels, *mixed.labels]

@@ -63,15 +63,21 @@ class Skip:
 
 @dataclass
 class Discovery:
-    # The path of each file to read, as text: an archive's worth of Path objects would be some
-    # 500 bytes a file (its parts are kept as a list of strings), and of strings some 130,
-    # held for the whole run (see NameList).
-    paths: NameList = field(default_factory=NameList)
-    # The name each file is reported under, in the order of ``paths``.
+    # The name each file is reported under, in the order found. As text: an archive's worth
+    # of Path objects would be some 500 bytes a file (its parts are kept as a list of
+    # strings), and of strings some 130, held for the whole run (see NameList).
     labels: NameList = field(default_factory=NameList)
     # Entries seen but not read, each with its reason, in walk order.
     skipped: list[Skip] = field(default_factory=list)
     missing: list[Path] = field(default_factory=list)
+    # The path of each file, where one differs from its label (None: each is its label, as a
+    # file is when named relative to the working directory or outside it).
+    _paths: NameList | None = None
+
+    @property
+    def paths(self) -> NameList:
+        """The path of each file to read, as text, in the order of ``labels``."""
+        return self.labels if self._paths is None else self._paths
 
     @property
     def files(self) -> list[Path]:
@@ -80,8 +86,19 @@ class Discovery:
 
     def add(self, path: str | os.PathLike[str], label: str) -> None:
         """Take a file to read, reported as ``label``."""
-        self.paths.append(os.fspath(path))
+        text = os.fspath(path)
+        if self._paths is None and text != label:
+            self._paths = NameList(self.labels)
+        if self._paths is not None:
+            self._paths.append(text)
         self.labels.append(label)
+
+    def extend(self, other: Discovery) -> None:
+        """Take the files, skips and missing paths of ``other`` after these."""
+        for path, label in zip(other.paths, other.labels, strict=True):
+            self.add(path, label)
+        self.skipped += other.skipped
+        self.missing += other.missing
 
     def run_fields(self) -> dict[str, Any]:
         """The skips and raw paths as the Result's RunInfo holds them."""

@@ -71,10 +71,7 @@ def discover_inputs(
             part = _discover_url(target, include_hidden)
         else:
             part = discover([Path(target)], include_hidden, exclude)
-        found.paths += part.paths
-        found.labels += part.labels
-        found.skipped += part.skipped
-        found.missing += part.missing
+        found.extend(part)
     return found
 
 
