@@ -844,7 +844,7 @@ def check(
                 if on_progress is not None:
                     on_progress(sum(p.files for p in parts), sum(p.articles for p in parts))
     else:
-        files = zip(found.paths, found.labels, strict=True)
+        files = found.pairs()
         parts = [check_files(files, suites, file_order, batch_size, limits, reading, on_progress)]
     run = RunInfo(
         tool_version=__version__,
@@ -943,8 +943,7 @@ def _worker_check(
 ) -> Partial:
     """Check the files of places ``span`` (from, to) of the run's discovery."""
     found, file_order = _worker_files[0]
-    lo, hi = span
-    files = zip(found.paths.between(lo, hi), found.labels.between(lo, hi), strict=True)
+    files = found.pairs(*span)
     return check_files(files, _worker_suites, file_order, batch_size, limits, reading)
 
 

@@ -265,3 +265,16 @@ def test_a_path_is_kept_apart_from_its_label_only_where_they_differ(
     joined.extend(mixed)
     assert list(joined.paths) == [*same.paths, *mixed.paths]
     assert list(joined.labels) == [*same.labels, *mixed.labels]
+
+
+def test_pairs_are_each_file_s_path_and_label_over_any_span(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("in/a.txt", "in/b.txt", "out/c.txt"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    monkeypatch.chdir(tmp_path)
+    for found in (discover([Path("in")]), discover([Path("in"), tmp_path / "out"])):
+        expected = list(zip(found.paths, found.labels, strict=True))
+        assert list(found.pairs()) == expected
+        assert list(found.pairs(1, 2)) == expected[1:2] and list(found.pairs(5, 9)) == []

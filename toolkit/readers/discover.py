@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -78,6 +78,15 @@ class Discovery:
     def paths(self) -> NameList:
         """The path of each file to read, as text, in the order of ``labels``."""
         return self.labels if self._paths is None else self._paths
+
+    def pairs(self, lo: int = 0, hi: int | None = None) -> Iterator[tuple[str, str]]:
+        """(path, label) of the files from place ``lo`` to ``hi`` (exclusive; None: the end),
+        one string for both where the path is the label."""
+        hi = len(self.labels) if hi is None else hi
+        labels = self.labels.between(lo, hi)
+        if self._paths is None:
+            return ((label, label) for label in labels)
+        return zip(self._paths.between(lo, hi), labels, strict=True)
 
     @property
     def files(self) -> list[Path]:
