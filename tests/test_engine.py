@@ -129,6 +129,25 @@ def test_near_duplicates_judged_over_processes_are_those_of_one_process(tmp_path
         assert [f.model_dump() for f in many.findings] == [f.model_dump() for f in one.findings]
 
 
+def test_verdict_findings_made_a_part_at_a_time_are_those_made_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.bench.corpora import Spec, ensure_corpus
+    from tests.conftest import SUITES
+    from toolkit import engine
+    from toolkit.suite import load_suite
+
+    corpus, _ = ensure_corpus(tmp_path, Spec(300, per_file=3, near_copies=0.10), workers=1)
+    suites = [load_suite(SUITES / "news.yaml", directory=SUITES)]
+    one = engine.check([corpus], suites)
+    near = [f for f in one.findings if f.expectation == "body_near_duplicate"]
+    assert len(near) > 10
+    monkeypatch.setattr(engine, "VERDICT_ROWS", 3)
+    parts = engine.check([corpus], suites)
+    assert parts.suites == one.suites
+    assert [f.model_dump() for f in parts.findings] == [f.model_dump() for f in one.findings]
+
+
 def test_a_band_shard_that_fails_is_judged_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import CORPORA, SUITES
     from toolkit import engine

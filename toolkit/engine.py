@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -687,20 +687,30 @@ def add_verdicts(
     that mirrors another counts them only)."""
     part.count((suite.name, entry.id), 0, len(verdicts))
     if not entry.mirror_of:
-        part.findings.extend(verdict_findings(suite, entry, seen, verdicts))
+        for findings in verdict_findings(suite, entry, seen, verdicts):
+            part.findings.extend(findings)
 
 
 def verdict_findings(
     suite: Suite, entry: SuiteEntry, seen: Sightings, verdicts: Mapping[int, Why]
-) -> list[Finding]:
-    """The findings of a corpus judge's verdicts, in the order of the sightings."""
-    found = []
+) -> Iterator[list[Finding]]:
+    """The findings of a corpus judge's verdicts, in the order of the sightings, made
+    ``VERDICT_ROWS`` at a time: over an archive a judge has hundreds of thousands of verdicts,
+    and their sightings and findings all at once were hundreds of MB (270 MiB more at the
+    peak over a million articles)."""
     if CORPUS_LEVEL in verdicts:
-        found.append(corpus_finding(suite, entry, verdicts[CORPUS_LEVEL]))
+        yield [corpus_finding(suite, entry, verdicts[CORPUS_LEVEL])]
     positions = sorted(i for i in verdicts if i != CORPUS_LEVEL)
-    for i, s in zip(positions, seen.rows(positions), strict=True):
-        found.append(sighting_finding(suite, entry, s, verdicts[i]))
-    return found
+    for lo in range(0, len(positions), VERDICT_ROWS):
+        at = positions[lo : lo + VERDICT_ROWS]
+        yield [
+            sighting_finding(suite, entry, s, verdicts[i])
+            for i, s in zip(at, seen.rows(at), strict=True)
+        ]
+
+
+# Verdicts whose findings are made at once.
+VERDICT_ROWS = 4096
 
 
 def sighting_finding(suite: Suite, entry: SuiteEntry, s: Sighting, why: Why) -> Finding:
