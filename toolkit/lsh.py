@@ -321,11 +321,14 @@ def verified(
     pages at a time, not all of it."""
     share = np.zeros(len(earlier), dtype=np.float64)
     keep = np.zeros(len(earlier), dtype=bool)
+    mapped = mapping(sig) is not None
     for lo in range(0, len(earlier), _CHUNK):
         e, x = earlier[lo : lo + _CHUNK], later[lo : lo + _CHUNK]
-        rows = sorted_distinct(np.concatenate([e, x]).astype(np.int64))
-        local = rows_in_order(sig, rows)
-        e, x = np.searchsorted(rows, e), np.searchsorted(rows, x)
+        local = sig
+        if mapped:  # an array in memory is read where it is
+            rows = sorted_distinct(np.concatenate([e, x]).astype(np.int64))
+            local = rows_in_order(sig, rows)
+            e, x = np.searchsorted(rows, e), np.searchsorted(rows, x)
         part = similarities(local, e, x)
         at = part >= threshold
         at[at] = share_a_band(local, e[at], x[at], b, r)

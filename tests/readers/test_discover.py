@@ -247,13 +247,18 @@ def test_a_child_path_is_spelt_as_its_path_would_spell_it(parent: str) -> None:
     assert _child(Path(parent), "0001.txt") == str(Path(parent) / "0001.txt")
 
 
+def _in_and_out(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """in/a.txt, in/b.txt and out/c.txt under ``root``, the working directory."""
+    for name in ("in/a.txt", "in/b.txt", "out/c.txt"):
+        (root / name).parent.mkdir(exist_ok=True)
+        (root / name).write_text("x")
+    monkeypatch.chdir(root)
+
+
 def test_a_path_is_kept_apart_from_its_label_only_where_they_differ(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("in/a.txt", "in/b.txt", "out/c.txt"):
-        (tmp_path / name).parent.mkdir(exist_ok=True)
-        (tmp_path / name).write_text("x")
-    monkeypatch.chdir(tmp_path)
+    _in_and_out(tmp_path, monkeypatch)
     same = discover([Path("in")])
     assert same.paths is same.labels and list(same.labels) == ["in/a.txt", "in/b.txt"]
     # Named by its absolute path, a file under the working directory is reported relative.
@@ -270,10 +275,7 @@ def test_a_path_is_kept_apart_from_its_label_only_where_they_differ(
 def test_pairs_are_each_file_s_path_and_label_over_any_span(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in ("in/a.txt", "in/b.txt", "out/c.txt"):
-        (tmp_path / name).parent.mkdir(exist_ok=True)
-        (tmp_path / name).write_text("x")
-    monkeypatch.chdir(tmp_path)
+    _in_and_out(tmp_path, monkeypatch)
     for found in (discover([Path("in")]), discover([Path("in"), tmp_path / "out"])):
         expected = list(zip(found.paths, found.labels, strict=True))
         assert list(found.pairs()) == expected

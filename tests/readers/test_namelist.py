@@ -27,7 +27,7 @@ def test_a_name_list_holds_the_strings_of_a_list(texts: list[str]) -> None:
 def test_appends_and_extends_like_a_list() -> None:
     names = NameList(["a/b.txt"])
     names.append("a/c.txt")
-    names += ["d.txt", "/e/f/"]
+    names.extend(["d.txt", "/e/f/"])
     assert names == ["a/b.txt", "a/c.txt", "d.txt", "/e/f/"]
     assert names != ["a/b.txt"] and names != "a/b.txt"
 

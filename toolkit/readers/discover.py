@@ -104,7 +104,7 @@ class Discovery:
 
     def extend(self, other: Discovery) -> None:
         """Take the files, skips and missing paths of ``other`` after these."""
-        for path, label in zip(other.paths, other.labels, strict=True):
+        for path, label in other.pairs():
             self.add(path, label)
         self.skipped += other.skipped
         self.missing += other.missing
@@ -123,7 +123,7 @@ class Discovery:
         """The exact bytes (hex) of every reported path that is not UTF-8, by its label."""
         # One pair at a time: a list of the pairs would be the archive's paths as strings.
         pairs: Iterable[tuple[str | Path, str]] = chain(
-            zip(self.paths, self.labels, strict=True), ((s.path, s.label) for s in self.skipped)
+            self.pairs(), ((s.path, s.label) for s in self.skipped)
         )
         return {
             label: os.fsencode(path).hex()

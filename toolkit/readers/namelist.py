@@ -46,10 +46,6 @@ class NameList(Sequence[str]):
         for text in items:
             self.append(text)
 
-    def __iadd__(self, items: Iterable[str]) -> NameList:
-        self.extend(items)
-        return self
-
     def __len__(self) -> int:
         return len(self._ends)
 
