@@ -85,6 +85,30 @@ def test_similarities_are_the_share_of_equal_values() -> None:
     assert share.tolist() == expected
 
 
+@pytest.mark.parametrize("width", [1, 7, 8, 20, 64, 72, 128])
+def test_trues_counts_each_rows_trues_at_any_width(width: int) -> None:
+    rows = np.random.default_rng(width).random((300, width)) < 0.6
+    rows[0], rows[1] = True, False
+    assert lsh.trues(rows).tolist() == np.count_nonzero(rows, axis=1).tolist()
+
+
+@pytest.mark.parametrize(("b", "r"), [(14, 4), (5, 3), (2, 32), (9, 8)])
+def test_a_shared_band_is_every_value_of_one_band_equal(b: int, r: int) -> None:
+    # b * r above 64 (9 x 8) takes the row-by-row form, the others one word a pair.
+    rng = np.random.default_rng(b * r)
+    # Copies of ten rows, each band of a copy changed or not: pairs agree on some bands.
+    sig = rng.integers(0, 2**32, size=(10, b * r + 3), dtype=np.uint32)[rng.integers(0, 10, 200)]
+    changed = np.repeat(rng.random((200, b)) < 0.5, r, axis=1)
+    sig[:, : b * r][changed] = rng.integers(0, 2, size=int(changed.sum()), dtype=np.uint32)
+    earlier, later = rng.integers(0, 200, 5000), rng.integers(0, 200, 5000)
+    expected = [
+        any((sig[e, j * r : (j + 1) * r] == sig[x, j * r : (j + 1) * r]).all() for j in range(b))
+        for e, x in zip(earlier.tolist(), later.tolist(), strict=True)
+    ]
+    assert 100 < sum(expected) < 4900
+    assert lsh.share_a_band(sig, earlier, later, b, r).tolist() == expected
+
+
 def test_a_huge_bucket_costs_linear_work(monkeypatch: pytest.MonkeyPatch) -> None:
     # A small cap, so that small corpora show the cost of large ones.
     monkeypatch.setattr(lsh, "CAP", 16)

@@ -257,10 +257,15 @@ def _made_before(
     """Whether each pair, met in ``band``, is made in an earlier band too: both rows are in
     that band's bucket and the earlier is placed before ``cap`` in it."""
     made = np.zeros(len(earlier), dtype=bool)
-    for j in range(band):
-        check = np.flatnonzero(~made)
-        e, x = earlier[check], later[check]
-        made[check] = (bucket[e, j] == bucket[x, j]) & (rank[e, j] < cap)
+    if not band:
+        return made
+    # Each pair's rows of the earlier bands gathered whole (one cache line a row), not one
+    # band at a time: the judgement's most frequent random reads.
+    for lo in range(0, len(earlier), _CHUNK):
+        e, x = earlier[lo : lo + _CHUNK], later[lo : lo + _CHUNK]
+        same = bucket[e, :band] == bucket[x, :band]
+        same &= rank[e, :band] < cap
+        made[lo : lo + len(e)] = same.any(axis=1)
     return made
 
 
@@ -308,8 +313,20 @@ def similarities(
     num_perm = sig.shape[1]
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK]] == sig[later[lo : lo + _CHUNK]]
-        share[lo : lo + _CHUNK] = np.count_nonzero(eq, axis=1) / num_perm
+        share[lo : lo + _CHUNK] = trues(eq) / num_perm
     return share
+
+
+def trues(eq: np.ndarray) -> np.ndarray:
+    """The number of True in each row of ``eq`` (2-D bool): its bits packed and counted 64 at
+    a time. count_nonzero along the rows sums them a row at a time, which was a sixth of the
+    near-duplicate judgement."""
+    bits = np.packbits(eq, axis=1)
+    if bits.shape[1] % 8 == 0:
+        bits = bits.view(np.uint64)
+    ones = np.bitwise_count(bits)
+    out: np.ndarray = ones[:, 0] if ones.shape[1] == 1 else ones.sum(axis=1, dtype=np.int64)
+    return out
 
 
 def verified(
@@ -392,8 +409,29 @@ def share_a_band(
     out = np.zeros(len(earlier), dtype=bool)
     for lo in range(0, len(earlier), _CHUNK):
         eq = first[earlier[lo : lo + _CHUNK], : b * r] == sig[later[lo : lo + _CHUNK], : b * r]
-        out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
+        word = _as_word(eq)
+        if word is None:
+            out[lo : lo + _CHUNK] = eq.reshape(len(eq), b, r).all(axis=2).any(axis=1)
+            continue
+        # Band j is bits j*r .. j*r + r - 1 of the row's word.
+        agree = out[lo : lo + _CHUNK]
+        for j in range(b):
+            band = np.uint64(((1 << r) - 1) << (j * r))
+            agree |= (word & band) == band
     return out
+
+
+def _as_word(rows: np.ndarray) -> np.ndarray | None:
+    """Each row of ``rows`` (2-D bool, at most 64 columns) as one uint64, column i its bit i;
+    None for wider rows. A band's test is then two operations on one word a pair, where
+    ``all`` along a band's few values runs a row at a time in numpy (a fifth of the
+    judgement of the near-copy corpus)."""
+    if rows.shape[1] > 64:
+        return None
+    bits = np.zeros((len(rows), 8), dtype=np.uint8)
+    bits[:, : (rows.shape[1] + 7) // 8] = np.packbits(rows, axis=1, bitorder="little")
+    word: np.ndarray = bits.view("<u8")[:, 0]
+    return word
 
 
 def near_pairs(
