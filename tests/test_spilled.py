@@ -65,7 +65,7 @@ def test_a_spilled_column_pickles_as_its_values() -> None:
     assert back.values().to_pylist() == VALUES
 
 
-def test_checked_batches_keep_their_sightings_text_on_disk(tmp_path: Path) -> None:
+def test_checked_batches_keep_their_sightings_on_disk(tmp_path: Path) -> None:
     corpus = Path(__file__).parent.parent / "corpora"
     files = sorted(p for p in corpus.rglob("*.txt"))
     order = {str(p): i for i, p in enumerate(files)}
@@ -73,16 +73,24 @@ def test_checked_batches_keep_their_sightings_text_on_disk(tmp_path: Path) -> No
     assert part.sightings
     signatures = 0
     for seen in part.sightings.values():
+        # Nothing of the sightings stays in memory between batches: text, order and keys.
+        assert seen.date in seen.text_columns()
         for column in seen.text_columns():
             assert not column.in_memory()
-        for name, stored in seen.stored.items():
+        for waiting in [seen.file_no, seen.line, *seen.stored.values()]:
+            assert isinstance(waiting, SpilledArray) and not waiting.in_memory()
+        for name in seen.stored:
             if name == "signature":
                 signatures += 1
-                assert isinstance(stored, SpilledArray)
                 assert seen.keys["signature"].shape == (len(seen), 64)
         rows = seen.as_list()
         assert [s.file for s in rows] == seen.file.values().to_pylist()
         assert all(s.file in order for s in rows)
+        # Read back, each sighting's file number is its file's, and its line that of a header.
+        file_no, line = seen.corpus_order()
+        assert file_no.tolist() == [order[s.file] for s in rows]
+        assert all(n >= 1 for n in line.tolist())
+        assert [s.date for s in rows] == seen.date.values().to_pylist()
     assert signatures == 2  # body_near_duplicate's and headline_unique's
 
 
@@ -150,7 +158,7 @@ def test_sightings_sharing_an_array_share_its_column_on_disk_and_read_it_once() 
     shared_sig = _matrix(3)
     text = TextColumn.of(pa.array(["a", "b", "c"]))
     none = np.arange(3, dtype=np.int64)
-    day = pa.chunked_array([pa.array(["2025-03-11"] * 3)])
+    day = TextColumn.of(pa.array(["2025-03-11"] * 3))
 
     def sightings() -> Sightings:
         return Sightings(none, none, text, text, text, day, stored={"signature": shared_sig})
@@ -158,7 +166,10 @@ def test_sightings_sharing_an_array_share_its_column_on_disk_and_read_it_once() 
     one, two = sightings(), sightings()
     made: dict[int, SpilledArray] = {}
     columns = one.to_disk(made) + two.to_disk(made)
-    assert columns[0] is columns[1]
+    # One column for the array both hold: the signatures, and file number and line alike.
+    assert one.stored["signature"] is two.stored["signature"]
+    assert one.file_no is one.line is two.file_no
+    assert len({id(c) for c in columns}) == 2
     spill_arrays(columns)
     assert one.keys["signature"] is two.keys["signature"]
     assert (one.keys["signature"] == shared_sig).all()

@@ -65,8 +65,9 @@ Sharding = ByKey | ByBand
 
 def order_keys(seen: Sightings, positions: np.ndarray | None = None) -> np.ndarray:
     """Each sighting's place in the corpus order as one int64, the same in every process."""
-    file_no = seen.file_no if positions is None else seen.file_no[positions]
-    line = seen.line if positions is None else seen.line[positions]
+    file_no, line = seen.corpus_order()
+    if positions is not None:
+        file_no, line = file_no[positions], line[positions]
     if len(line) and (int(line.max()) >= 1 << _LINE_BITS or int(line.min()) < 0):
         raise ValueError(f"a line number past {1 << _LINE_BITS}: the corpus order overflows")
     return (file_no.astype(np.int64) << _LINE_BITS) | line.astype(np.int64)

@@ -4,7 +4,9 @@ The sightings of one batch are a few arrays, one row per article in the expectat
 file number and line (the corpus order), file, excerpt, date and headline (for the findings),
 and the expectation's key columns (numpy arrays: a 64-bit hash, a MinHash signature matrix).
 They are made in the process that read the batch, pickle as a few buffers, and merge by
-concatenation; the corpus order is one stable sort at the end. No Python object is made per
+concatenation; once a batch is checked they wait on disk (toolkit.spilled) until their
+expectation is judged, so that what a run keeps does not grow with the corpus; the corpus
+order is one stable sort at the end. No Python object is made per
 article, except for a custom expectation that gives no columnar form: its sketch's keys are
 kept as they come and its judge gets the list of ``Sighting`` it was written for.
 """
@@ -89,14 +91,16 @@ class Sighting:
 class Sightings:
     """The sightings of one corpus expectation, one row per article."""
 
-    file_no: np.ndarray  # int64
-    line: np.ndarray  # int64
+    # int64; a SpilledArray from when the batch is checked until the expectation is judged
+    # (``load``), so that a million articles do not keep 16 MB of them between batches.
+    file_no: np.ndarray | SpilledArray
+    line: np.ndarray | SpilledArray
     # Read only for the articles with a verdict: on disk once a batch is checked (spilled).
     file: TextColumn
     excerpt: TextColumn
     headline: TextColumn
-    # Read whole by headline_unique's judge (the day of each headline): kept in memory.
-    date: pa.ChunkedArray
+    # Read whole by headline_unique's judge (the day of each headline), on disk until then.
+    date: TextColumn
     # The key columns of an expectation with a columnar sketch, each with one row per article
     # (``keys`` gives them as arrays).
     stored: StoredKeys = field(default_factory=dict)
@@ -106,30 +110,40 @@ class Sightings:
     def __len__(self) -> int:
         return len(self.line)
 
+    def corpus_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """The file number and the line of each sighting (read from disk the first time)."""
+        return _array(self.file_no), _array(self.line)
+
     @property
     def keys(self) -> KeyColumns:
         """The key columns as arrays: those waiting on disk are read now (once)."""
         return cast(KeyColumns, self.load().stored)
 
     def load(self) -> Sightings:
-        """These sightings with their key columns read from disk, once (the engine does it
-        before forking the processes that judge them, so that they share one copy)."""
+        """These sightings with their corpus order and key columns read from disk, once (the
+        engine does it before forking the processes that judge them, so that they share one
+        copy)."""
+        self.file_no, self.line = self.corpus_order()
         for name, column in self.stored.items():
             if isinstance(column, SpilledArray):
                 self.stored[name] = column.load()
         return self
 
     def to_disk(self, made: dict[int, SpilledArray]) -> list[SpilledArray]:
-        """Let the key columns of several values per article (signatures) wait on disk
-        (toolkit.spilled.spill_arrays writes them): ``made`` holds the column made of each
-        array, so that sightings sharing an array share the column."""
-        out = []
-        for name, column in self.stored.items():
-            if isinstance(column, np.ndarray) and column.ndim > 1:
-                column = made.setdefault(id(column), SpilledArray.of(column))
-                self.stored[name] = column
+        """Let the corpus order and the key columns wait on disk (toolkit.spilled.spill_arrays
+        writes them): ``made`` holds the column made of each array, so that sightings sharing
+        an array share the column."""
+
+        def waiting(column: np.ndarray | SpilledArray) -> SpilledArray:
             if isinstance(column, SpilledArray):
-                out.append(column)
+                return column
+            return made.setdefault(id(column), SpilledArray.of(column))
+
+        out = [waiting(self.file_no), waiting(self.line)]
+        self.file_no, self.line = out
+        for name, column in self.stored.items():
+            out.append(waiting(column))
+            self.stored[name] = out[-1]
         return out
 
     @classmethod
@@ -152,7 +166,7 @@ class Sightings:
             headline=same_rows(
                 scope, "headline", lambda f: TextColumn.of(text_column(f["headline"]))
             ),
-            date=same_rows(scope, "date", lambda f: text_column(f["date"])),
+            date=same_rows(scope, "date", lambda f: TextColumn.of(text_column(f["date"]))),
             stored=dict(keys or {}),
             objects=objects,
         )
@@ -161,7 +175,7 @@ class Sightings:
     def empty(cls) -> Sightings:
         none = np.zeros(0, np.int64)
         text = TextColumn.of(pa.array([], pa.string()))
-        return cls(none, none, text, text, text, pa.chunked_array([], type=pa.string()))
+        return cls(none, none, text, text, text, text)
 
     @classmethod
     def concat(cls, parts: Iterable[Sightings], joined: Joined | None = None) -> Sightings:
@@ -179,29 +193,30 @@ class Sightings:
         if any(p.objects is not None for p in full):
             objects = [k for p in full for k in (p.objects or [None] * len(p))]
         return cls(
-            file_no=_join(joined, [p.file_no for p in full], np.concatenate),
-            line=_join(joined, [p.line for p in full], np.concatenate),
+            file_no=_join(joined, [p.file_no for p in full], _keys),
+            line=_join(joined, [p.line for p in full], _keys),
             file=_join(joined, [p.file for p in full], TextColumn.concat),
             excerpt=_join(joined, [p.excerpt for p in full], TextColumn.concat),
             headline=_join(joined, [p.headline for p in full], TextColumn.concat),
-            date=_join(joined, [p.date for p in full], _chunks),
+            date=_join(joined, [p.date for p in full], TextColumn.concat),
             stored={n: _join(joined, [p.stored[n] for p in full], _keys) for n in names},
             objects=objects,
         )
 
     def order(self) -> np.ndarray:
         """Positions in corpus order (file number, then line; ties as they came)."""
-        return np.lexsort((self.line, self.file_no))
+        file_no, line = self.corpus_order()
+        return np.lexsort((line, file_no))
 
     def take(self, positions: np.ndarray) -> Sightings:
-        at = pa.array(positions, type=pa.int64())
+        file_no, line = self.corpus_order()
         return Sightings(
-            file_no=self.file_no[positions],
-            line=self.line[positions],
+            file_no=file_no[positions],
+            line=line[positions],
             file=TextColumn.of(self.file.take(positions)),
             excerpt=TextColumn.of(self.excerpt.take(positions)),
             headline=TextColumn.of(self.headline.take(positions)),
-            date=self.date.take(at),
+            date=TextColumn.of(self.date.take(positions)),
             stored={n: k[positions] for n, k in self.keys.items()},
             objects=None if self.objects is None else [self.objects[i] for i in positions],
         )
@@ -216,15 +231,15 @@ class Sightings:
     def rows(self, positions: Sequence[int] | np.ndarray) -> list[Sighting]:
         """The sightings at ``positions`` as ``Sighting`` records (key: the custom sketch's)."""
         at = np.asarray(positions, dtype=np.int64)
-        files, excerpts_, headlines = (
-            c.take(at).to_pylist() for c in (self.file, self.excerpt, self.headline)
+        files, excerpts_, headlines, dates = (
+            c.take(at).to_pylist() for c in (self.file, self.excerpt, self.headline, self.date)
         )
-        dates = self.date.take(pa.array(at, type=pa.int64())).to_pylist()
+        file_no, line = self.corpus_order()
         return [
             Sighting(
-                order=(int(self.file_no[i]), int(self.line[i])),
+                order=(int(file_no[i]), int(line[i])),
                 file=f,
-                line=int(self.line[i]),
+                line=int(line[i]),
                 key=None if self.objects is None else self.objects[i],
                 excerpt=x or "",
                 date=d,
@@ -246,8 +261,8 @@ class Sightings:
         return self.rows(np.arange(len(self)))
 
     def text_columns(self) -> list[TextColumn]:
-        """The columns read only for the articles with a verdict (toolkit.spilled.spill)."""
-        return [self.file, self.excerpt, self.headline]
+        """The text columns, on disk once a batch is checked (toolkit.spilled.spill)."""
+        return [self.file, self.excerpt, self.headline, self.date]
 
 
 # Columns already joined in a merge, by the identities of their parts (which it holds, so that
@@ -274,8 +289,8 @@ def _keys(parts: list[np.ndarray | SpilledArray]) -> np.ndarray | SpilledArray:
     )
 
 
-def _chunks(parts: list[pa.ChunkedArray]) -> pa.ChunkedArray:
-    return pa.chunked_array([c for p in parts for c in p.chunks], pa.string())
+def _array(column: np.ndarray | SpilledArray) -> np.ndarray:
+    return column.load() if isinstance(column, SpilledArray) else column
 
 
 def place(s: Sighting) -> str:
@@ -294,7 +309,7 @@ def from_list(seen: Sequence[Sighting], names: Sequence[str]) -> Sightings:
         file=TextColumn.of(text_column([s.file for s in seen])),
         excerpt=TextColumn.of(text_column([s.excerpt for s in seen])),
         headline=TextColumn.of(text_column([s.headline for s in seen])),
-        date=text_column([s.date for s in seen]),
+        date=TextColumn.of(text_column([s.date for s in seen])),
         stored={n: np.stack([s.key[k] for s in seen]) for k, n in enumerate(names)},
     )
 

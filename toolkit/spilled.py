@@ -1,13 +1,14 @@
 """What sightings keep for the finish that waits on disk until then.
 
-A corpus expectation keeps, for each article it sights, the file, an excerpt and the headline,
-to write the findings of its verdicts at the end of the run, and the expectations that compare
-bodies a 256-byte MinHash signature: at 200,000 articles of the shipped news suite some 120 MB
-of text and 100 MB of signatures, which only the finish reads. ``TextColumn`` is such a text
+A corpus expectation keeps, for each article it sights, the file, an excerpt, the headline and
+the header day, to write the findings of its verdicts at the end of the run, its place in the
+corpus order (file number and line) and its keys (a 64-bit hash, and for the expectations that
+compare bodies a 256-byte MinHash signature): at 200,000 articles of the shipped news suite
+some 120 MB of text, 100 MB of signatures and 17 MB of the rest, which only the finish reads. ``TextColumn`` is such a text
 column as segments, each an Arrow array in memory or a record batch in a file of the run's
 spill directory (toolkit.findings), which ``spill`` writes once a batch is checked; ``take``
 reads back the segments that hold the rows asked for, one at a time, so that reading the
-verdicts' rows costs a segment's memory, not the column's. ``SpilledArray`` is a signature
+verdicts' rows costs a segment's memory, not the column's. ``SpilledArray`` is a numeric
 column the same way (``spill_arrays``), joined into one spill file and mapped as one array
 when its expectation is judged: the signatures no longer grow with the files read, joining the
 batches' sightings does not hold two copies of them, and a judge that reads them a block at a
@@ -121,10 +122,10 @@ class TextColumn(_Segments):
 
 
 class SpilledArray(_Segments):
-    """A key column of sightings with a row of several values per article (a MinHash
-    signature: 256 bytes an article), in segments in memory or in the run's spill directory.
-    While files are read the signatures of a corpus wait on disk; a judge gets them whole, as
-    one array (``Sightings.keys``), read without a second copy."""
+    """A numeric column of sightings (file numbers, lines, hashes, a MinHash signature of 256
+    bytes an article), in segments in memory or in the run's spill directory. While files are
+    read the columns of a corpus wait on disk; a judge gets each whole, as one array
+    (``Sightings.keys``, ``Sightings.corpus_order``), read without a second copy."""
 
     __slots__ = ("_loaded", "dtype", "row_shape")
     _memory = np.ndarray

@@ -303,7 +303,7 @@ def _reference_headline(seen: Sightings, p: HeadlineUnique) -> dict[int, str]:
     """The sequential judge, headline by headline, with a datasketch index of each headline's
     bodies."""
     places = seen.places(range(len(seen)))
-    dates = seen.date.to_pylist()
+    dates = seen.date.values().to_pylist()
     groups: dict[int, dict[str, Any]] = {}
     out = {}
 

@@ -469,7 +469,8 @@ def _headline_columns(batch: pd.DataFrame, p: HeadlineUnique) -> KeyColumns:
 
 def _day_codes(seen: Sightings) -> np.ndarray:
     """A number for each header day (-1 for none), equal for equal days."""
-    days = seen.date.combine_chunks() if seen.date.num_chunks != 1 else seen.date.chunk(0)
+    read = seen.date.values()
+    days = read.combine_chunks() if read.num_chunks != 1 else read.chunk(0)
     present = pc.fill_null(pc.not_equal(days, ""), False).to_numpy(zero_copy_only=False)
     codes = pc.dictionary_encode(days).indices.fill_null(-1).to_numpy(zero_copy_only=False)
     return np.where(present, codes.astype(np.int64), -1)
@@ -556,7 +557,7 @@ def _headline_unique_judge(seen: Sightings, p: HeadlineUnique) -> dict[int, Why]
         return {}
     named = seen.named(at[np.array([v[2] for v in verdicts])])
     on_days = [v[0] for v in verdicts if v[1] == "day"]
-    days = iter(seen.date.take(pa.array(at[on_days], type=pa.int64())).to_pylist())
+    days = iter(seen.date.take(at[on_days]).to_pylist())
     out: dict[int, Why] = {}
     for i, rule, j, sim in verdicts:
         other = named[int(at[j])]
