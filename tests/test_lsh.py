@@ -210,21 +210,26 @@ def test_near_pairs_are_the_banded_pairs_at_the_threshold_in_the_order_the_rule_
     assert got == expected  # each pair once, by later row, then most similar, then earliest
 
 
-def test_low_bytes_never_rule_out_a_pair_the_whole_values_keep() -> None:
-    rng = np.random.default_rng(5)
-    sig = rng.integers(0, 2**32, size=(400, 64), dtype=np.uint32)
+@pytest.mark.parametrize("num_perm", [64, 20, 65, 128])
+def test_low_nibbles_never_rule_out_a_pair_the_whole_values_keep(num_perm: int) -> None:
+    rng = np.random.default_rng(num_perm)
+    sig = rng.integers(0, 2**32, size=(400, num_perm), dtype=np.uint32)
     sig[200:] = sig[:200]  # copies, then a share of values changed in each
-    changed = rng.random((200, 64)) < rng.random((200, 1))
+    changed = rng.random((200, num_perm)) < rng.random((200, 1))
     sig[200:][changed] = rng.integers(0, 2**32, size=int(changed.sum()), dtype=np.uint32)
-    sig[:50, :8] = (sig[:50, :8] & ~np.uint32(0xFF)) | 7  # equal low bytes, unequal values
+    sig[:50, :8] = (sig[:50, :8] & ~np.uint32(0xF)) | 7  # equal low nibbles, unequal values
     earlier = np.repeat(np.arange(200), 2)
     later = np.concatenate([np.arange(200, 400), np.roll(np.arange(200), 1)])
-    low = lsh.low_bytes(sig)
-    assert low is not None and low.dtype == np.uint8 and low.shape == sig.shape
+    low = lsh.low_nibbles(sig)
+    assert low is not None and low.dtype == np.uint8 and low.shape[1] % 8 == 0
+    assert low.nbytes <= sig.nbytes // 8 + 8 * len(sig)  # two values a byte, whole words
     whole = lsh.similarities(sig, earlier, later)
-    bound = lsh.similarities(low, earlier, later)
+    bound = lsh.low_similarities(low, earlier, later, num_perm)
     assert (bound >= whole).all() and (bound > whole).any()
-    assert lsh.low_bytes(sig.astype(np.float64)) is None
+    # The bound is the share of equal low nibbles, padding aside.
+    nibbles = sig & 0xF
+    assert bound.tolist() == lsh.similarities(nibbles, earlier, later).tolist()
+    assert lsh.low_nibbles(sig.astype(np.float64)) is None
 
 
 def _mapped(sig: np.ndarray) -> np.ndarray:

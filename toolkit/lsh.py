@@ -170,14 +170,14 @@ def _chunks(
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """``candidate_chunks`` over ``n`` rows and ``b`` bands, each band's keys asked of
     ``keys_of`` when it is reached. A band at a time: a bucket is one key of one band, and
-    what is kept across bands is each entry's bucket number and its place in it (capped), 6
-    bytes an entry, to tell whether a pair was made in an earlier band."""
+    what is kept across bands is each entry's bucket number, 4 bytes an entry, to tell
+    whether a pair was made in an earlier band."""
     cap = CAP if cap is None else cap
     pos = np.dtype(np.int32 if n < 2**31 else np.int64)
-    small = np.dtype(np.int16 if cap < 2**15 else pos)
-    # Each entry's bucket in its band (-1 where it does not take part) and its capped place.
-    bucket = np.full((n, b), -1, dtype=pos)
-    rank = np.full((n, b), cap, dtype=small)
+    # Each entry's bucket in its band, numbered from 1, negative where the entry comes after
+    # the bucket's first ``cap`` (it is no earlier row of a pair there), 0 where it does not
+    # take part: the sign stands for a place in the bucket, which took 2 bytes more an entry.
+    bucket = np.zeros((n, b), dtype=pos)
     for j in range(b):
         column = keys_of(j)
         at = entries_of(j, column)
@@ -192,15 +192,14 @@ def _chunks(
         row = order.astype(pos) if entries is None else entries[order]
         del order, entries
         group = np.cumsum(new, dtype=pos)
-        group -= 1
-        bucket[row, j] = group
-        del group
         start_of = np.arange(len(row), dtype=pos)
         start_of[~new] = 0
         np.maximum.accumulate(start_of, out=start_of)
         within = np.arange(len(row), dtype=pos)
         within -= start_of  # each entry's place in its bucket
-        rank[row, j] = np.minimum(within, cap)
+        np.negative(group, out=group, where=within >= cap)
+        bucket[row, j] = group
+        del group
         # The entries of buckets of two or more: each pairs with the first of its bucket's
         # entries before it, up to cap.
         alone = new.copy()
@@ -208,12 +207,11 @@ def _chunks(
         del new
         at = np.flatnonzero(~alone)
         del alone
-        yield from _band_pairs(bucket, rank, j, row[at], start_of[at], within[at], cap, most, row)
+        yield from _band_pairs(bucket, j, row[at], start_of[at], within[at], cap, most, row)
 
 
 def _band_pairs(
     bucket: np.ndarray,
-    rank: np.ndarray,
     j: int,
     row: np.ndarray,
     first_of: np.ndarray,
@@ -240,22 +238,17 @@ def _band_pairs(
         first = np.repeat(first_of[lo:hi], part)
         offset = np.arange(len(later)) - np.repeat(np.cumsum(part) - part, part)
         earlier = sorted_rows[first + offset]
-        keep = ~_made_before(bucket, rank, earlier, later, j, cap)
+        keep = ~_made_before(bucket, earlier, later, j)
         code = sorted_distinct(later[keep].astype(np.int64) * n + earlier[keep])
         del later, first, offset, earlier, keep  # not held while the caller works on the part
         yield code % n, code // n
 
 
 def _made_before(
-    bucket: np.ndarray,
-    rank: np.ndarray,
-    earlier: np.ndarray,
-    later: np.ndarray,
-    band: int,
-    cap: int,
+    bucket: np.ndarray, earlier: np.ndarray, later: np.ndarray, band: int
 ) -> np.ndarray:
     """Whether each pair, met in ``band``, is made in an earlier band too: both rows are in
-    that band's bucket and the earlier is placed before ``cap`` in it."""
+    that band's bucket and the earlier is among its first ``cap`` (its number positive)."""
     made = np.zeros(len(earlier), dtype=bool)
     if not band:
         return made
@@ -263,8 +256,9 @@ def _made_before(
     # band at a time: the judgement's most frequent random reads.
     for lo in range(0, len(earlier), _CHUNK):
         e, x = earlier[lo : lo + _CHUNK], later[lo : lo + _CHUNK]
-        same = bucket[e, :band] == bucket[x, :band]
-        same &= rank[e, :band] < cap
+        first = bucket[e, :band]
+        same = first == np.abs(bucket[x, :band])
+        same &= first > 0
         made[lo : lo + len(e)] = same.any(axis=1)
     return made
 
@@ -307,7 +301,7 @@ def similarities(
     The pages of a mapped ``sig`` read here are kept: rows read at random bring back all of a
     mapping (the kernel maps the cached pages around each one read), and letting them go
     after each chunk only made them read again (a quarter more time at 200k articles):
-    near_pairs reads only the rows of the pairs that ``low_bytes`` cannot rule out."""
+    near_pairs reads only the rows of the pairs that ``low_nibbles`` cannot rule out."""
     first = sig if other is None else other
     share = np.zeros(len(earlier), dtype=np.float64)
     num_perm = sig.shape[1]
@@ -375,24 +369,66 @@ def rows_in_order(sig: np.ndarray, rows: np.ndarray) -> np.ndarray:
 _SPAN = 4 << 20
 
 
-def low_bytes(sig: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray | None:
-    """The low byte of each signature value, (n, num_perm) uint8 (of ``rows`` only, with
+def low_nibbles(sig: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray | None:
+    """The low four bits of each signature value, two values a byte, each row padded with
+    zeros to whole 64-bit words: (n, 8 * ceil(num_perm / 16)) uint8 (of ``rows`` only, with
     ``rows``), made a block at a time and letting go of the pages read; None for signatures
-    of other than unsigned integers. The share of equal low bytes bounds a pair's share of
-    equal values from above, so that near_pairs reads the signature rows (at random: a mapped
-    column's pages would all come back) only for the pairs it cannot rule out, and holds a
-    quarter of the signatures meanwhile."""
+    of other than unsigned integers. The share of equal low nibbles (``low_similarities``)
+    bounds a pair's share of equal values from above, so that near_pairs reads the signature
+    rows (at random: a mapped column's pages would all come back) only for the pairs it
+    cannot rule out, and holds an eighth of the signatures meanwhile. (A candidate pair's
+    values agree by chance one time in 16: with the band it shares, some 8 of 64 agree, where
+    the threshold asks for 32 at 0.5; whole low bytes rule out no more pairs at twice the
+    memory.)"""
     if sig.dtype.kind != "u":
         return None
-    n = len(sig) if rows is None else len(rows)
-    out = np.empty((n, sig.shape[1]), dtype=np.uint8)
+    n, num_perm = (len(sig) if rows is None else len(rows)), sig.shape[1]
+    width = -(-num_perm // 16) * 8
+    out = np.zeros((n, width), dtype=np.uint8)
+    pairs = num_perm // 2
     for lo in range(0, n, _BLOCK):
         hi = min(lo + _BLOCK, n)
         block = sig[lo:hi] if rows is None else sig[rows[lo:hi]]
-        out[lo:hi] = (block & 0xFF).astype(np.uint8)
+        nibbles = (block & 0xF).astype(np.uint8)
         del block
         drop_pages(sig)
+        out[lo:hi, :pairs] = nibbles[:, 0 : 2 * pairs : 2] | (nibbles[:, 1 : 2 * pairs : 2] << 4)
+        if num_perm % 2:
+            out[lo:hi, pairs] = nibbles[:, -1]
     return out
+
+
+_LOW3 = np.uint64(0x7777777777777777)
+_BYTES = np.uint64(0x0101010101010101)
+
+
+def low_similarities(
+    low: np.ndarray, earlier: np.ndarray, later: np.ndarray, num_perm: int
+) -> np.ndarray:
+    """Each pair's share of equal low nibbles (``low_nibbles``), which is at least its share
+    of equal values (``similarities``): the rows XORed as 64-bit words, and the zero nibbles
+    of each word counted by two additions and a popcount."""
+    words = low.view(np.uint64)
+    padding = low.shape[1] * 2 - num_perm  # zero nibbles in every row, equal in every pair
+    share = np.zeros(len(earlier), dtype=np.float64)
+    for lo in range(0, len(earlier), _CHUNK):
+        x = words[earlier[lo : lo + _CHUNK]]
+        x ^= words[later[lo : lo + _CHUNK]]
+        # A nibble's high bit is set in ``y`` exactly when the nibble of ``x`` is not 0.
+        y = x & _LOW3
+        y += _LOW3
+        y |= x
+        y |= _LOW3
+        np.invert(y, out=y)
+        ones = np.bitwise_count(y)  # per word, at most 16: added up as bytes of one word
+        if ones.shape[1] % 8:
+            ones = np.pad(ones, ((0, 0), (0, 8 - ones.shape[1] % 8)))
+        counts = ones.view(np.uint64)
+        counts *= _BYTES
+        counts >>= np.uint64(56)
+        total = counts[:, 0] if counts.shape[1] == 1 else counts.sum(axis=1)
+        share[lo : lo + len(x)] = (total.astype(np.int64) - padding) / num_perm
+    return share
 
 
 def share_a_band(
@@ -462,14 +498,14 @@ def near_pairs(
         raise ValueError(f"{n} signatures are more than one judgement can order")
     order_keys = Blocks()
     compared = 0
-    low = low_bytes(sig, rows)
+    low = low_nibbles(sig, rows)
     chunks = _chunks(n, b, lambda j: band_key(sig, j, r, salt, rows), entries, cap, PAIRS)
     for earlier, later in chunks:
         compared += len(earlier)
         if low is not None:
-            # Equal values have equal low bytes: a pair whose low bytes agree too seldom is
+            # Equal values have equal low nibbles: a pair whose nibbles agree too seldom is
             # below the threshold, and only the others read their signature rows.
-            maybe = similarities(low, earlier, later) >= threshold
+            maybe = low_similarities(low, earlier, later, num_perm) >= threshold
             earlier, later = earlier[maybe], later[maybe]
         first, second = (earlier, later) if rows is None else (rows[earlier], rows[later])
         share, keep = verified(sig, first, second, threshold, b, r)

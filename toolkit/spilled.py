@@ -4,11 +4,12 @@ A corpus expectation keeps, for each article it sights, the file, an excerpt, th
 the header day, to write the findings of its verdicts at the end of the run, its place in the
 corpus order (file number and line) and its keys (a 64-bit hash, and for the expectations that
 compare bodies a 256-byte MinHash signature): at 200,000 articles of the shipped news suite
-some 120 MB of text, 100 MB of signatures and 17 MB of the rest, which only the finish reads. ``TextColumn`` is such a text
-column as segments, each an Arrow array in memory or a record batch in a file of the run's
-spill directory (toolkit.findings), which ``spill`` writes once a batch is checked; ``take``
-reads back the segments that hold the rows asked for, one at a time, so that reading the
-verdicts' rows costs a segment's memory, not the column's. ``SpilledArray`` is a numeric
+some 120 MB of text, 100 MB of signatures and 17 MB of the rest, which only the finish
+reads. ``TextColumn`` is such a text column as segments, each an Arrow array in memory or a
+record batch in a file of the run's spill directory (toolkit.findings), which ``spill``
+writes once a batch is checked; ``take`` reads back the segments that hold the rows asked
+for, one at a time, so that reading the verdicts' rows costs a segment's memory, not the
+column's. ``SpilledArray`` is a numeric
 column the same way (``spill_arrays``), joined into one spill file and mapped as one array
 when its expectation is judged: the signatures no longer grow with the files read, joining the
 batches' sightings does not hold two copies of them, and a judge that reads them a block at a
