@@ -376,10 +376,11 @@ def low_nibbles(sig: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray |
     of other than unsigned integers. The share of equal low nibbles (``low_similarities``)
     bounds a pair's share of equal values from above, so that near_pairs reads the signature
     rows (at random: a mapped column's pages would all come back) only for the pairs it
-    cannot rule out, and holds an eighth of the signatures meanwhile. (A candidate pair's
-    values agree by chance one time in 16: with the band it shares, some 8 of 64 agree, where
-    the threshold asks for 32 at 0.5; whole low bytes rule out no more pairs at twice the
-    memory.)"""
+    cannot rule out, and holds an eighth of the signatures meanwhile. (Two nibbles agree by
+    chance one time in 16: a candidate pair agrees on some 8 of 64 with the band it shares,
+    where the threshold asks for 32 at 0.5. Of the benchmark's 33 million candidates at 200k,
+    66,783 are left to read, against 15,525 with whole low bytes, in the same time, for half
+    the memory.)"""
     if sig.dtype.kind != "u":
         return None
     n, num_perm = (len(sig) if rows is None else len(rows)), sig.shape[1]
@@ -398,6 +399,7 @@ def low_nibbles(sig: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray |
     return out
 
 
+# The low three bits of each nibble of a word; the bytes' ones, to add a word's bytes up.
 _LOW3 = np.uint64(0x7777777777777777)
 _BYTES = np.uint64(0x0101010101010101)
 
