@@ -6,6 +6,8 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
+import pyarrow
+import pyarrow.compute as pc
 import pytest
 
 from tests.conftest import failing_lines, one_suite, run
@@ -285,19 +287,20 @@ def test_a_batch_is_cut_by_its_text_too_with_the_same_result(
     (an Arrow string column holds 2 GiB); the verdicts do not depend on where it is cut."""
     from tests.conftest import CORPORA
     from toolkit import engine
-    from toolkit.batch import text_size
+    from toolkit.batch import TEXT_COLUMNS
     from toolkit.suite import load_suite
 
     suite = load_suite("news")
     baseline = engine.check([CORPORA], [suite])
     texts: list[tuple[int, int]] = []
-    validate = engine.validate_batch
+    validate = engine.validate_table
 
-    def counted(suites: Any, rows: Any, *args: Any, **kwargs: Any) -> Any:
-        texts.append((len(rows), text_size(rows)))
-        return validate(suites, rows, *args, **kwargs)
+    def counted(suites: Any, table: pyarrow.Table, *args: Any, **kwargs: Any) -> Any:
+        chars = sum(pc.sum(pc.utf8_length(table[c])).as_py() or 0 for c in TEXT_COLUMNS)
+        texts.append((len(table), chars))
+        return validate(suites, table, *args, **kwargs)
 
-    monkeypatch.setattr(engine, "validate_batch", counted)
+    monkeypatch.setattr(engine, "validate_table", counted)
     monkeypatch.setattr(engine, "BATCH_TEXT", 20_000)
     result = engine.check([CORPORA], [suite])
     assert len(texts) > 3

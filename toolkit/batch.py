@@ -81,6 +81,42 @@ def rows_table(rows: ArticleRows, file_numbers: Mapping[str, int]) -> pa.Table:
     return pa.Table.from_pydict({name: columns[name] for name in COLUMNS}, schema=SCHEMA)
 
 
+# Rows a PendingRows turns into Arrow at a time: few enough that their Python strings (and
+# the UTF-8 copies Arrow caches on them) are freed long before the batch is full.
+CHUNK = 256
+
+
+class PendingRows:
+    """A batch's rows as they come, file by file, kept as Arrow a chunk at a time: a batch's
+    text is then held once, as Arrow, not also as one Python string per field and article
+    until the batch closes."""
+
+    def __init__(self, file_numbers: Mapping[str, int]) -> None:
+        self._file_numbers = file_numbers
+        self._tables: list[pa.Table] = []
+        self._rows = ArticleRows()
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def extend(self, rows: ArticleRows, start: int = 0, stop: int | None = None) -> None:
+        """Append the rows ``start:stop`` of ``rows``."""
+        before = len(self._rows)
+        self._rows.extend(rows, start, stop)
+        self._count += len(self._rows) - before
+        if len(self._rows) >= CHUNK:
+            self._tables.append(rows_table(self._rows, self._file_numbers))
+            self._rows = ArticleRows()
+
+    def take(self) -> pa.Table:
+        """The rows appended so far as one table of SCHEMA (one chunk a column); empty after."""
+        if self._rows or not self._tables:
+            self._tables.append(rows_table(self._rows, self._file_numbers))
+        tables, self._tables, self._rows, self._count = self._tables, [], ArticleRows(), 0
+        return tables[0] if len(tables) == 1 else pa.concat_tables(tables).combine_chunks()
+
+
 def text_size(rows: ArticleRows, start: int = 0) -> int:
     """Characters of text of the rows from ``start`` on, in the string columns."""
     total = 0

@@ -29,6 +29,7 @@ from toolkit.allocator import for_judging
 from toolkit.article import Article, ArticleRows
 from toolkit.batch import (
     FIELD_PART,
+    PendingRows,
     article_rows,
     batched,
     feed_lacks,
@@ -343,12 +344,23 @@ def validate_batch(
     """Check one batch of articles against every suite. Failures are all counted; messages
     are written only for the findings kept (``limits``, less what ``budget`` says earlier
     batches of the same worker used)."""
-    budget = {} if budget is None else budget
-    out = Partial(articles=len(articles))
     if not articles:
-        return out
+        return Partial()
     rows = articles if isinstance(articles, ArticleRows) else article_rows(articles)
-    table = rows_table(rows, file_numbers)
+    return validate_table(suites, rows_table(rows, file_numbers), limits, budget)
+
+
+def validate_table(
+    suites: list[Suite],
+    table: pyarrow.Table,
+    limits: Mapping[Severity, int | None] = DEFAULT_LIMITS,
+    budget: dict[Key, int] | None = None,
+) -> Partial:
+    """validate_batch of a batch already made a table of toolkit.batch.SCHEMA."""
+    budget = {} if budget is None else budget
+    out = Partial(articles=len(table))
+    if not len(table):
+        return out
     batch = table_frame(table)
     with for_batch(batch):
         # Inside the memo: the profile reads the same dates as the date expectations.
@@ -976,7 +988,7 @@ def check_files(
     # The batches' parts, merged as they come; the files' part comes first in the end.
     batches = Merging()
     budget: dict[Key, int] = {}
-    pending = ArticleRows()
+    pending = PendingRows(file_order)
     held = 0  # characters of text pending
     articles = 0
     for path, label in files:
@@ -990,20 +1002,16 @@ def check_files(
         taken = 0
         for cut in batch_cuts(sizes, len(rows), len(pending), held, batch_size):
             # A full batch: what is pending and this file's rows up to the cut.
-            if not pending and taken == 0 and cut == len(rows):
-                full = rows
-            else:
-                full = pending
-                full.extend(rows, taken, cut)
-            pending, taken, held = ArticleRows(), cut, 0
-            batches.add(spilled(validate_batch(suites, full, file_order, limits, budget)))
+            pending.extend(rows, taken, cut)
+            taken, held = cut, 0
+            batches.add(spilled(validate_table(suites, pending.take(), limits, budget)))
         if taken < len(rows):
             pending.extend(rows, taken)
             held += text if taken == 0 else text_size(rows, taken)
         if on_progress is not None:
             on_progress(per_file.files, articles)
     if pending:
-        batches.add(spilled(validate_batch(suites, pending, file_order, limits, budget)))
+        batches.add(spilled(validate_table(suites, pending.take(), limits, budget)))
     return merge([per_file, batches.merged()])
 
 
