@@ -273,3 +273,15 @@ def test_quiet_prints_the_failing_expectations_and_the_verdict_only(project: Pat
     assert "suite joongang" not in out and "hygiene" not in out and "╭" not in out
     assert lines[-1].startswith("FAILED · failed expectations: 2 critical, 3 info of 27 · 4 files")
     assert lines[-1].endswith("exit 1: a critical expectation failed")
+
+
+def test_the_batch_size_defaults_agree() -> None:
+    """The configuration key, the --batch-size option and the engine share one default."""
+    import inspect
+
+    from toolkit.commands.check import check
+    from toolkit.config import KEYS
+    from toolkit.engine import DEFAULT_BATCH
+
+    option = inspect.signature(check).parameters["batch_size"].default
+    assert KEYS["batch_size"].default == option == DEFAULT_BATCH

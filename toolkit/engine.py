@@ -69,10 +69,10 @@ from toolkit.text import as_mask, excerpt
 if TYPE_CHECKING:
     from toolkit.index import ArchiveIndex
 
-DEFAULT_BATCH = 2000
+DEFAULT_BATCH = 4000
 # Characters of article text a batch holds at most, whatever its number of articles: an Arrow
 # string column holds 2 GiB (this is at most 512 MiB of UTF-8 a column), and a batch's memory
-# follows its text (2,000 articles carrying pasted images would be gigabytes).
+# follows its text (4,000 articles carrying pasted images would be gigabytes).
 BATCH_TEXT = 128 * 1024**2
 DEFAULT_LIMITS: Mapping[Severity, int | None] = {"critical": None, "warning": None, "info": 1000}
 Key = tuple[str, str]  # (suite name, entry id)

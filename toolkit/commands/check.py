@@ -119,7 +119,7 @@ def check(
             help="Articles validated together in one batch (smaller: less memory); a batch "
             "also holds at most 128 Mi characters of text.",
         ),
-    ] = 2000,
+    ] = 4000,
     jobs: Annotated[
         int,
         typer.Option(
