@@ -276,12 +276,12 @@ def test_quiet_prints_the_failing_expectations_and_the_verdict_only(project: Pat
 
 
 def test_the_batch_size_defaults_agree() -> None:
-    """The configuration key, the --batch-size option and the engine share one default."""
+    """The configuration key, the --batch-size option and the engines share one default."""
     import inspect
 
     from toolkit.commands.check import check
     from toolkit.config import KEYS
-    from toolkit.engine import DEFAULT_BATCH
+    from toolkit.engines import DEFAULT_BATCH
 
     option = inspect.signature(check).parameters["batch_size"].default
     assert KEYS["batch_size"].default == option == DEFAULT_BATCH

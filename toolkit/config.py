@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from toolkit.engines import DEFAULT_BATCH
 from toolkit.suite import (
     SHIPPED_DIR,
     SUITE_DIR,
@@ -64,7 +65,7 @@ KEYS: dict[str, Key] = {
     "baseline": Key(None, "path", "accepted findings: only new ones fail"),
     "history": Key(None, "path", "directory of the run history (toolkit history)"),
     "max_findings": Key(None, "count", "findings kept per expectation (0: all)"),
-    "batch_size": Key(4000, "positive", "articles validated together in one batch"),
+    "batch_size": Key(DEFAULT_BATCH, "positive", "articles validated together in one batch"),
     "jobs": Key(1, "positive", "worker processes"),
     "engine": Key("pandera", "engine", "an engine of toolkit.engines: pandera, gx, ..."),
     "max_annotations": Key(50, "count", "most annotations the github format prints"),

@@ -39,6 +39,7 @@ from toolkit.batch import (
     text_sizes,
 )
 from toolkit.condition import ConditionError, parse_condition
+from toolkit.engines import DEFAULT_BATCH
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.archive import NO_ARCHIVE, ArchiveExpectation
 from toolkit.expectations.base import CORPUS_LEVEL
@@ -69,7 +70,6 @@ from toolkit.text import as_mask, excerpt
 if TYPE_CHECKING:
     from toolkit.index import ArchiveIndex
 
-DEFAULT_BATCH = 4000
 # Characters of article text a batch holds at most, whatever its number of articles: an Arrow
 # string column holds 2 GiB (this is at most 512 MiB of UTF-8 a column), and a batch's memory
 # follows its text (4,000 articles carrying pasted images would be gigabytes).

@@ -40,7 +40,6 @@ from toolkit.article import Article
 from toolkit.batch import batched, to_frame
 from toolkit.condition import ConditionError, parse_condition
 from toolkit.engine import (
-    DEFAULT_BATCH,
     DEFAULT_LIMITS,
     EngineError,
     ExpectationFailure,
@@ -59,6 +58,7 @@ from toolkit.engine import (
     sightings_of,
     validate_batch,
 )
+from toolkit.engines import DEFAULT_BATCH
 from toolkit.expectations import CorpusExpectation, Expectation, Why
 from toolkit.expectations.base import CORPUS_LEVEL
 from toolkit.expectations.files import file_readable

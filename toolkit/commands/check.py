@@ -24,7 +24,14 @@ from toolkit.app import (
     app,
     fail,
 )
-from toolkit.engines import DEFAULT_ENGINE, ENGINES, RunRequest, all_options, help_text
+from toolkit.engines import (
+    DEFAULT_BATCH,
+    DEFAULT_ENGINE,
+    ENGINES,
+    RunRequest,
+    all_options,
+    help_text,
+)
 from toolkit.readers.dump import DEFAULT_MAX_FILE_SIZE, parse_size
 from toolkit.result import ExitCode
 
@@ -119,7 +126,7 @@ def check(
             help="Articles validated together in one batch (smaller: less memory); a batch "
             "also holds at most 128 Mi characters of text.",
         ),
-    ] = 4000,
+    ] = DEFAULT_BATCH,
     jobs: Annotated[
         int,
         typer.Option(

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from toolkit.result import Result, Severity
     from toolkit.suite import Suite
 
+# Articles validated together in one batch, by default (--batch-size, the batch_size key):
+# here, in a module the command line imports at start-up, so that every default is this one.
+DEFAULT_BATCH = 4000
+
 
 @dataclass(frozen=True)
 class EngineOption:
@@ -188,7 +192,7 @@ def check(
 ) -> Result:
     """A run with an engine's defaults (the pytest plugin, fixtures, the API): every file
     under ``targets`` against ``suites``."""
-    from toolkit.engine import DEFAULT_BATCH, DEFAULT_LIMITS
+    from toolkit.engine import DEFAULT_LIMITS
     from toolkit.readers.formats import DEFAULT_READING
 
     request = RunRequest(
